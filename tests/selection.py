@@ -1,0 +1,88 @@
+"""Steps of the provider selection, driven through the HTTP API as the demo users would."""
+
+from datetime import UTC, datetime, timedelta
+
+from webapp.demo import APPLICANTS
+from webapp.formkit.credit_code import check_digit
+
+
+def credit_code_of(username):
+    first17 = next(a[3] for a in APPLICANTS if a[0] == username)
+    return first17 + check_digit(first17)
+
+
+def open_round(city):
+    closes = (datetime.now(UTC) + timedelta(days=60)).isoformat()
+    response = city.post("/rounds", {"kind": "provider_selection", "year": 2026,
+                                     "title": "2026年度制造业数字化转型服务商遴选", "closes_at": closes})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def task_for(api, instance_id, element_id):
+    tasks = [t for t in api.get("/tasks").get_json()
+             if t["instance_id"] == instance_id and t["element_id"] == element_id]
+    assert tasks, f"no {element_id} task for this user on case {instance_id}"
+    return tasks[0]["id"]
+
+
+def complete(api, instance_id, element_id, data, expect=200):
+    response = api.post(f"/tasks/{task_for(api, instance_id, element_id)}/complete", {"data": data})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def application(api, username="applicant1", **changes):
+    attachment = lambda: api.upload().get_json()["id"]  # noqa: E731 - one fresh upload per field
+    data = {
+        "org_name": "天津智造数字科技有限公司", "credit_code": credit_code_of(username), "district": "hexi",
+        "contact_name": "张经理", "contact_phone": "13812345678", "contact_email": "zhang@example.cn",
+        "staff_total": 120, "tech_staff": 60, "revenue_last_year": 8600.5,
+        "category": "consulting", "other_categories": ["testing"],
+        "attest_legal_person": True, "attest_no_violation": True, "attest_not_dishonest": True,
+        "attest_local_office": True,
+        "business_license": attachment(), "truthfulness_pledge": attachment(),
+        "tianjin_cases": [{"client": "天津某汽车零部件有限公司", "contract_amount": 320, "scope": "数字化诊断",
+                           "status": "completed", "results": "设备联网率提升至90%"}],
+    }
+    data.update(changes)
+    return data
+
+
+def apply(as_user, username="applicant1"):
+    """Open a round, start a case as the applicant and submit the application; returns ids."""
+    round_id = open_round(as_user("city"))
+    applicant = as_user(username)
+    response = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id})
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    complete(applicant, instance_id, "submit_application", application(applicant, username))
+    return instance_id, applicant
+
+
+def recommend(district, instance_id):
+    letter = district.upload("推荐函.pdf").get_json()["id"]
+    complete(district, instance_id, "district_review",
+             {"decision": "approve", "opinion": "同意推荐", "recommendation_letter": letter})
+
+
+def assign_experts(city, instance_id, experts=("expert1", "expert2")):
+    complete(city, instance_id, "city_formal_check", {"decision": "approve", "experts": list(experts)})
+
+
+def score(as_user, instance_id, scores=(("expert1", 88), ("expert2", 92))):
+    for expert, value in scores:
+        complete(as_user(expert), instance_id, "expert_review",
+                 {"no_conflict": True, "score": value, "opinion": "服务能力较强"})
+
+
+def to_notice(as_user):
+    """Run a case up to the public notice; returns (instance_id, applicant, notice)."""
+    instance_id, applicant = apply(as_user)
+    recommend(as_user("district-hexi"), instance_id)
+    city = as_user("city")
+    assign_experts(city, instance_id)
+    score(as_user, instance_id)
+    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "综合评定通过，列入初选名单"})
+    notices = [n for n in city.client.get("/api/v1/public/notices").get_json() if n["subject"]]
+    return instance_id, applicant, notices[0]

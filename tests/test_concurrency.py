@@ -1,0 +1,46 @@
+"""Two officials completing the same task at once: exactly one 200 and one 409."""
+
+import threading
+
+import pytest
+from selection import apply, task_for
+
+
+def _race(app, as_user):
+    instance_id, _ = apply(as_user)
+    task_id = task_for(as_user("district-hexi"), instance_id, "district_review")
+    clients = [as_user("district-hexi"), as_user("district-hexi")]
+    barrier, codes = threading.Barrier(2), []
+
+    def submit(api):
+        with app.app_context():
+            barrier.wait()
+            codes.append(api.post(f"/tasks/{task_id}/complete",
+                                  {"data": {"decision": "reject", "opinion": "并发测试"}}).status_code)
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    history = clients[0].get(f"/process-instances/{instance_id}/history").get_json()
+    return sorted(codes), [e["action"] for e in history].count("complete")
+
+
+def test_simultaneous_completion_sqlite(app, as_user):
+    codes, completions = _race(app, as_user)
+    assert codes == [200, 409]
+    assert completions == 2  # the application and one district review, never two
+
+
+@pytest.mark.postgres
+def test_simultaneous_completion_postgres(app, as_user):
+    codes, completions = _race(app, as_user)
+    assert codes == [200, 409]
+    assert completions == 2
+
+
+@pytest.mark.postgres
+def test_happy_path_on_postgres(app, as_user):
+    from test_provider_selection import test_happy_path_to_admission_after_seven_days
+    test_happy_path_to_admission_after_seven_days(app, as_user)

@@ -1,0 +1,48 @@
+"""Uploads, stored in the database so a case and its files commit together."""
+
+from flask import current_app, g, jsonify, request, send_file
+from io import BytesIO
+
+from .. import engine, scope
+from ..extensions import db
+from ..models import Attachment
+from ..uploads import UploadRefused, check
+from . import BadRequest, bp, error, login_required
+
+
+def attachment_json(a):
+    return {"id": a.id, "filename": a.filename, "size": a.size, "sha256": a.sha256, "content_type": a.content_type}
+
+
+@bp.post("/attachments")
+@login_required()
+def upload():
+    file = request.files.get("file")
+    if file is None:
+        raise BadRequest("缺少 file")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    content = file.stream.read(limit + 1)
+    try:
+        content_type, digest = check(file.filename, content, limit)
+    except UploadRefused as err:
+        return error(err.status, str(err), {"file": [str(err)]} if err.status == 422 else None)
+    name = (file.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    attachment = Attachment(filename=name, content_type=content_type, size=len(content), sha256=digest,
+                            content=content, uploaded_by=g.user.id)
+    db.session.add(attachment)
+    db.session.commit()
+    return jsonify(attachment_json(attachment)), 201
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required()
+def download(attachment_id):
+    attachment = db.session.get(Attachment, attachment_id)
+    visible = attachment is not None and (
+        attachment.uploaded_by == g.user.id
+        or (attachment.instance_id is not None
+            and scope.instances_query(g.user).filter_by(id=attachment.instance_id).first() is not None))
+    if not visible:
+        raise engine.NotFound("附件不存在")
+    return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename)

@@ -1,0 +1,63 @@
+"""Deployed process definitions: list, versions, XML, deploy."""
+
+from flask import Response, g, jsonify, request
+from sqlalchemy import func
+
+from .. import engine
+from ..extensions import db
+from ..models import ProcessDefinition
+from . import BadRequest, bp, error, login_required
+
+
+def definition_json(d):
+    return {"key": d.key, "version": d.version, "name": d.name, "deployed_at": d.deployed_at.isoformat(),
+            "deployed_by": d.deployed_by, "note": d.note, "needs_round": d.needs_round}
+
+
+@bp.get("/process-definitions")
+@login_required()
+def list_definitions():
+    latest = (db.session.query(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .group_by(ProcessDefinition.key).subquery())
+    rows = (ProcessDefinition.query.join(latest, (ProcessDefinition.key == latest.c.key)
+                                         & (ProcessDefinition.version == latest.c.v))
+            .order_by(ProcessDefinition.key))
+    return jsonify([definition_json(d) for d in rows])
+
+
+@bp.get("/process-definitions/<key>/versions")
+@login_required("owner", "city")
+def versions(key):
+    rows = ProcessDefinition.query.filter_by(key=key).order_by(ProcessDefinition.version).all()
+    if not rows:
+        return error(404, "流程不存在")
+    return jsonify([definition_json(d) for d in rows])
+
+
+@bp.get("/process-definitions/<key>/xml")
+@login_required()
+def xml(key):
+    version = request.args.get("version")
+    if version is None:
+        definition = engine.latest_definition(key)
+    elif version.isdigit():
+        definition = ProcessDefinition.query.filter_by(key=key, version=int(version)).first()
+    else:
+        raise BadRequest("version 必须是整数")
+    if definition is None:
+        return error(404, "流程版本不存在")
+    return Response(definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.post("/process-definitions")
+@login_required("owner")
+def deploy():
+    files = request.files.getlist("bpmn")
+    if len(files) != 1:
+        raise BadRequest("需要且只需要一个 bpmn 文件")
+    dmns = [(f.filename or "table.dmn", f.read()) for f in request.files.getlist("dmn")]
+    definition, created = engine.deploy((files[0].filename or "process.bpmn", files[0].read()), dmns,
+                                        actor=g.user.username, note=request.form.get("note"))
+    db.session.commit()
+    return jsonify({"key": definition.key, "version": definition.version, "created": created}), (
+        201 if created else 200)

@@ -1,0 +1,67 @@
+"""Cases: start, list, detail (with completed/active element ids), history."""
+
+from flask import g, jsonify, request
+
+from .. import engine, scope
+from ..extensions import db
+from ..models import AuditEvent, ProcessInstance
+from . import BadRequest, bp, json_body, login_required
+
+
+def instance_json(i):
+    return {
+        "id": i.id, "process": i.process_key, "version": i.definition.version, "status": i.status,
+        "subject": i.subject, "district": i.district, "round_id": i.round_id,
+        "started_at": i.started_at.isoformat(), "ended_at": i.ended_at.isoformat() if i.ended_at else None,
+        "outcome": i.outcome, "outcome_reason": i.outcome_reason, "error": i.error,
+        "completed": i.completed_ids, "active": i.active_ids if i.status == "running" else [], "data": i.data,
+    }
+
+
+def visible_instance(instance_id):
+    instance = scope.instances_query(g.user).filter(ProcessInstance.id == instance_id).first()
+    if instance is None:
+        raise engine.NotFound("案件不存在")
+    return instance
+
+
+@bp.post("/process-instances")
+@login_required()
+def start_instance():
+    body = json_body()
+    process, round_id, data = body.get("process"), body.get("round_id"), body.get("data")
+    if not isinstance(process, str):
+        raise BadRequest("缺少 process")
+    if round_id is not None and (not isinstance(round_id, int) or isinstance(round_id, bool)):
+        raise BadRequest("round_id 必须是整数")
+    if data is not None and not isinstance(data, dict):
+        raise BadRequest("data 必须是 JSON 对象")
+    instance = engine.start(process, g.user, round_id, data)
+    db.session.commit()
+    return jsonify(instance_json(instance)), 201
+
+
+@bp.get("/process-instances")
+@login_required()
+def list_instances():
+    query = scope.instances_query(g.user).order_by(ProcessInstance.id.desc())
+    if request.args.get("process"):
+        query = query.filter(ProcessInstance.process_key == request.args["process"])
+    if request.args.get("status"):
+        query = query.filter(ProcessInstance.status == request.args["status"])
+    return jsonify([instance_json(i) for i in query.limit(500)])
+
+
+@bp.get("/process-instances/<int:instance_id>")
+@login_required()
+def get_instance(instance_id):
+    return jsonify(instance_json(visible_instance(instance_id)))
+
+
+@bp.get("/process-instances/<int:instance_id>/history")
+@login_required()
+def history(instance_id):
+    visible_instance(instance_id)
+    events = AuditEvent.query.filter_by(instance_id=instance_id).order_by(AuditEvent.id)
+    return jsonify([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "element_id": e.element_id,
+                     "name": e.name, "data": e.data} for e in events])

@@ -1,0 +1,44 @@
+"""GET /api/v1/openapi.json — the OpenAPI 3 document, built from the registered routes."""
+
+import re
+
+from flask import current_app, jsonify
+
+from . import bp
+
+SUMMARIES = {
+    "api.token": "获取访问令牌", "api.me": "当前用户", "api.list_definitions": "流程定义（最新版本）",
+    "api.versions": "流程的全部版本", "api.xml": "流程 BPMN XML", "api.deploy": "部署流程",
+    "api.open_round": "开启申报批次", "api.list_rounds": "申报批次", "api.start_instance": "发起案件",
+    "api.list_instances": "案件列表", "api.get_instance": "案件详情", "api.history": "流转记录",
+    "api.list_tasks": "待办/已办任务", "api.get_task": "任务详情（含表单）", "api.claim": "签收任务",
+    "api.unclaim": "退回签收", "api.complete": "办理任务", "api.upload": "上传附件", "api.download": "下载附件",
+    "api.resource_pool": "资源池名单", "api.notices": "公示与公告", "api.object_to": "提交异议",
+    "api.openapi": "本文档",
+}
+PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi"}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    paths = {}
+    for rule in current_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        params = [{"name": n, "in": "path", "required": True,
+                   "schema": {"type": "integer" if "int:" + n in rule.rule else "string"}}
+                  for n in re.findall(r"{(\w+)}", path)]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            operation = {"summary": SUMMARIES.get(rule.endpoint, rule.endpoint), "operationId": rule.endpoint,
+                         "parameters": params,
+                         "responses": {"200": {"description": "OK"}, "4XX": {"description": "错误 {error, errors}"}}}
+            if rule.endpoint not in PUBLIC:
+                operation["security"] = [{"bearer": []}]
+            paths.setdefault(path, {})[method.lower()] = operation
+    return jsonify({
+        "openapi": "3.0.3",
+        "info": {"title": "天津市制造业数字化转型服务商及促进中心管理 API", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": paths,
+    })

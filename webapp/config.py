@@ -1,0 +1,31 @@
+"""Configuration from the environment, so one build runs on a laptop (SQLite) and in production (PostgreSQL)."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def from_env(overrides=None):
+    """Build the Flask config: environment first, explicit overrides (tests) last."""
+    instance = ROOT / "instance"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'app.db'}",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "dev-only-insecure-key",
+        "MAX_UPLOAD_BYTES": int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        "PROCESSES_DIR": str(ROOT / "processes"),
+        "FORMS_DIR": str(ROOT / "forms"),
+        "TOKEN_MAX_AGE": int(os.environ.get("TOKEN_MAX_AGE", 12 * 3600)),
+        "OBJECTIONS_PER_HOUR": int(os.environ.get("OBJECTIONS_PER_HOUR", 10)),
+        "PRODUCTION": os.environ.get("APP_ENV") == "production",
+        "JSON_AS_ASCII": False,
+    }
+    config.update(overrides or {})
+    # Leave room above the per-file limit for multipart overhead; the per-file check is exact.
+    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 1024 * 1024
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("postgresql://"):
+        config["SQLALCHEMY_DATABASE_URI"] = uri.replace("postgresql://", "postgresql+psycopg://", 1)
+    return config

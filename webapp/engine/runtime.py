@@ -1,0 +1,376 @@
+"""Run cases: start, complete, claim, fire timers, deliver messages.
+
+Each public function is one unit of work on one case: lock the case row, load the workflow,
+run it, then write back state, the inbox rows, timers, domain records and audit events. The
+caller commits once; any failure rolls the whole step back. The `revision` column is a version
+counter, so two officials completing the same task get one success and one Conflict.
+"""
+
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import TaskState
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import scope
+from ..extensions import db
+from ..formkit import load_form
+from ..models import Attachment, HumanTask, Notice, ProcessInstance, Round, Timer, User
+from . import audit, clock, roles, serializer
+from .definitions import latest_definition, spec_objects
+from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
+from .restricted import RefusedExpression, RestrictedEnvironment
+from .restricted import evaluate as evaluate_restricted
+from .services import Services, iso_duration
+
+ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+class ScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's engine, on the restricted environment, with service calls bound to the case."""
+
+    def call_service(self, task, **kwargs):
+        return self.environment.call_service(task.data, **kwargs)
+
+
+def _engine(instance, actor):
+    return ScriptEngine(RestrictedEnvironment(Services(instance, actor)))
+
+
+def _run(step, element=None):
+    """Run engine work, turning diagram failures into one clear error (and a rollback)."""
+    try:
+        return step()
+    except EngineError:
+        raise
+    except (SpiffWorkflowException, RefusedExpression) as err:
+        where = getattr(getattr(err, "task_spec", None), "bpmn_id", None) or element or ""
+        raise ScriptError(f"流程执行出错（{where}）：{err}") from None
+
+
+def _load(instance, actor):
+    state = instance.state
+    return serializer.workflow_from_dict(state, instance.definition.spec, _engine(instance, actor))
+
+
+def _lock(instance_id):
+    instance = (ProcessInstance.query.filter_by(id=instance_id)
+                .with_for_update().populate_existing().one_or_none())
+    if instance is None:
+        raise NotFound("案件不存在")
+    return instance
+
+
+def _properties(task):
+    return task.task_spec.extensions.get("properties", {})
+
+
+def _evaluate_property(task, name):
+    expression = _properties(task).get(name)
+    if not expression:
+        return None
+    return _run(lambda: evaluate_restricted(expression, dict(task.data)), task.task_spec.bpmn_id)
+
+
+def _top_level(workflow, state):
+    return [t for t in workflow.get_tasks(state=state) if t.workflow is workflow]
+
+
+def _save(instance, workflow, actor):
+    """Write the workflow back with everything derived from it."""
+    for event in workflow.get_events():
+        audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
+    instance.state = serializer.workflow_to_dict(workflow)
+    instance.serializer_version = serializer.VERSION
+    tasks = workflow.get_tasks()
+    instance.completed_ids = sorted({t.task_spec.bpmn_id for t in tasks
+                                     if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id})
+    instance.active_ids = sorted({t.task_spec.bpmn_id for t in tasks
+                                  if t.state & ACTIVE_STATES and t.task_spec.bpmn_id})
+    _sync_human_tasks(instance, workflow)
+    _sync_timers(instance, workflow)
+    if workflow.completed:
+        _finish(instance, workflow, actor)
+    else:
+        instance.data = _case_data(workflow)
+
+
+def _case_data(workflow):
+    data = {}
+    for task in _top_level(workflow, ACTIVE_STATES):
+        data.update(task.data)
+    return data
+
+
+def _finish(instance, workflow, actor):
+    ends = [t for t in _top_level(workflow, TaskState.COMPLETED) if "outcome" in _properties(t)]
+    end = max(ends, key=lambda t: t.last_state_change) if ends else workflow.last_task
+    instance.data = dict(end.data) if end else {}
+    instance.status = "completed"
+    instance.ended_at = clock.now()
+    if end is not None and ends:
+        instance.outcome = _evaluate_property(end, "outcome")
+        instance.outcome_reason = _evaluate_property(end, "reason")
+    for notice in Notice.query.filter_by(instance_id=instance.id, closed_at=None):
+        notice.closed_at = instance.ended_at
+    audit.record("end", actor, instance.id, element_id=end.task_spec.bpmn_id if end else None,
+                 name=end.task_spec.bpmn_name if end else None,
+                 data={"outcome": instance.outcome, "reason": instance.outcome_reason})
+
+
+def _sync_human_tasks(instance, workflow):
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    known = {h.task_guid: h for h in HumanTask.query.filter_by(instance_id=instance.id, state="open")}
+    for guid, row in known.items():
+        if guid not in ready:
+            row.state = "cancelled"
+    for guid, task in ready.items():
+        if guid in known:
+            continue
+        role = roles.resolve(task.task_spec.lane)
+        if role is None:
+            raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的泳道 {task.task_spec.lane!r} 不对应任何角色")
+        due_in = _evaluate_property(task, "dueIn")
+        db.session.add(HumanTask(
+            instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
+            name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane, role=role,
+            form_key=_properties(task).get("formKey"),
+            district=instance.district if role == "district" else None,
+            organization_id=instance.organization_id if role == "applicant" else None,
+            assignee=_evaluate_property(task, "assignee"),
+            due_at=clock.now() + iso_duration(due_in) if due_in else None))
+
+
+def _timer_due(task):
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if value is None:
+        value = _run(lambda: task.workflow.script_engine.evaluate(task, task.task_spec.event_definition.expression))
+    due = TimerEventDefinition.parse_time_or_duration(value)
+    if not hasattr(due, "tzinfo"):
+        return None
+    return due
+
+
+def _sync_timers(instance, workflow):
+    waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING)
+               if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)}
+    rows = {r.task_guid: r for r in Timer.query.filter_by(instance_id=instance.id, fired_at=None)}
+    for guid, row in rows.items():
+        if guid not in waiting:
+            db.session.delete(row)
+    for guid, task in waiting.items():
+        due = _timer_due(task)
+        if guid not in rows and due is not None:
+            db.session.add(Timer(instance_id=instance.id, task_guid=guid,
+                                 element_id=task.task_spec.bpmn_id, due_at=due))
+
+
+def start(process_key, user, round_id=None, data=None):
+    definition = latest_definition(process_key)
+    start_lane = _start_role(definition)
+    if start_lane and start_lane != user.role:
+        raise NotAllowed("您的角色不能发起此流程")
+    round_ = None
+    if definition.needs_round:
+        round_ = db.session.get(Round, round_id) if round_id else None
+        if round_ is None or round_.kind != process_key:
+            raise ValidationFailed("请选择申报批次", {"round_id": ["此流程需要一个已开启的申报批次"]})
+        if not round_.is_open():
+            raise Conflict("申报批次未开启或已截止")
+    org = user.organization
+    if org is not None and round_ is not None:
+        duplicate = ProcessInstance.query.filter(
+            ProcessInstance.process_key == process_key, ProcessInstance.round_id == round_.id,
+            ProcessInstance.organization_id == org.id, ProcessInstance.status.in_(["running", "completed"]),
+            ProcessInstance.outcome.is_distinct_from("not_recommended")).first()
+        if duplicate:
+            raise Conflict(f"本批次已有申报（案件 {duplicate.id}）")
+    instance = ProcessInstance(
+        definition=definition, process_key=process_key, status="running", round=round_,
+        subject=org.name if org else None, organization_id=org.id if org else None,
+        district=org.district if org else user.district, started_by=user.username, state={})
+    db.session.add(instance)
+    db.session.flush()
+    spec, subprocess_specs = spec_objects(definition)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_engine(instance, user.username))
+    workflow.task_tree.data.update(data or {})
+    audit.record("start", user.username, instance.id, name=definition.name,
+                 data={"version": definition.version, "round_id": round_id, "data": data or {}})
+    _run(workflow.do_engine_steps)
+    _save(instance, workflow, user.username)
+    return instance
+
+
+def _start_role(definition):
+    spec, _ = spec_objects(definition)
+    for task_spec in spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent" and task_spec.lane:
+            return roles.resolve(task_spec.lane)
+    return None
+
+
+def visible_task(task_id, user):
+    """The task if the user may see it (its case is in their scope), else NotFound."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not (scope.is_candidate(user, task) or task.completed_by == user.username
+                            or (user.role in scope.ALL_CASES_ROLES)):
+        raise NotFound("任务不存在")
+    return task
+
+
+def form_for(task):
+    form = load_form(task.form_key)
+    if "experts" in {f["name"] for f in form.to_json()["fields"]}:
+        experts = User.query.filter_by(role="expert", active=True).order_by(User.username)
+        form = form.with_choices("experts", [{"value": u.username, "label": u.display_name} for u in experts])
+    return form
+
+
+def _attachment_checker(user):
+    def ok(attachment_id):
+        att = db.session.get(Attachment, attachment_id)
+        return att is not None and att.uploaded_by == user.id
+    return ok
+
+
+def claim(task_id, user, release=False):
+    task = visible_task(task_id, user)
+    if not scope.is_candidate(user, task):
+        raise NotAllowed("您不能办理此任务")
+    if task.state != "open":
+        raise Conflict("任务已办结")
+    if release:
+        if task.claimed_by not in (None, user.username):
+            raise Conflict("任务已被他人签收")
+        task.claimed_by = None
+    else:
+        if task.claimed_by not in (None, user.username):
+            raise Conflict(f"任务已被 {task.claimed_by} 签收")
+        task.claimed_by = user.username
+    audit.record("unclaim" if release else "claim", user.username, task.instance_id,
+                 element_id=task.element_id, name=task.name)
+    return task
+
+
+def complete(task_id, user, data):
+    task = visible_task(task_id, user)
+    if not scope.is_candidate(user, task):
+        if task.state != "open":
+            raise Conflict("任务已办结")
+        raise NotAllowed("您不能办理此任务")
+    instance = _lock(task.instance_id)
+    db.session.refresh(task)
+    if task.state != "open":
+        raise Conflict("任务已办结")
+    if task.claimed_by not in (None, user.username):
+        raise Conflict(f"任务已被 {task.claimed_by} 签收")
+    clean, errors = form_for(task).validate(data if isinstance(data, dict) else {}, _attachment_checker(user))
+    if errors:
+        raise ValidationFailed("表单校验未通过", errors)
+    workflow = _load(instance, user.username)
+    spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise Conflict("任务已不可办理")
+    spiff_task.set_data(**clean)
+    _run(spiff_task.run, task.element_id)
+    _run(workflow.do_engine_steps, task.element_id)
+    task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
+    _link_attachments(task.form_key, clean, instance, user)
+    audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
+    _save(instance, workflow, user.username)
+    return instance
+
+
+def _attachment_ids(value):
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list):
+        return [i for item in value for i in _attachment_ids(item)]
+    if isinstance(value, dict):
+        return [i for item in value.values() for i in _attachment_ids(item)]
+    return []
+
+
+def _link_attachments(form_key, clean, instance, user):
+    form = load_form(form_key)
+    file_fields = [f["name"] for f in form.to_json()["fields"] if f["type"] in ("file", "files")]
+    ids = [i for name in file_fields for i in _attachment_ids(clean.get(name))]
+    for table in (f for f in form.to_json()["fields"] if f["type"] == "table"):
+        columns = [c["name"] for c in table.get("columns", []) if c["type"] in ("file", "files")]
+        for row in clean.get(table["name"]) or []:
+            ids += [i for c in columns for i in _attachment_ids(row.get(c))]
+    for att in Attachment.query.filter(Attachment.id.in_(ids)):
+        if att.instance_id is None:
+            att.instance_id = instance.id
+
+
+def deliver_message(instance_id, name, payload, actor):
+    """Hand a message (e.g. an objection) to the waiting case; Conflict when nothing waits for it."""
+    instance = _lock(instance_id)
+    if instance.status != "running":
+        raise Conflict("案件已结束")
+    workflow = _load(instance, actor)
+    caught = _run(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
+    if not caught:
+        raise Conflict("案件当前不接收该消息")
+    _run(workflow.do_engine_steps)
+    audit.record("message", actor, instance.id, name=name, data=payload)
+    _save(instance, workflow, actor)
+    return instance
+
+
+def fire_timers(as_of=None, limit=None):
+    """Fire every timer due at `as_of`; each case in its own transaction. Returns how many fired."""
+    as_of = as_of or clock.now()
+    fired, seen = 0, set()
+    while limit is None or fired < limit:
+        query = Timer.query.filter(Timer.fired_at.is_(None), Timer.due_at <= as_of)
+        if seen:
+            query = query.filter(Timer.id.notin_(seen))
+        row = query.order_by(Timer.due_at).with_for_update(skip_locked=True).first()
+        if row is None:
+            break
+        seen.add(row.id)
+        try:
+            fired += _fire(row, as_of)
+            db.session.commit()
+        except (StaleDataError, OperationalError):
+            db.session.rollback()  # another scheduler took this case; it will fire there
+        except EngineError as err:
+            db.session.rollback()
+            _mark_error(row.instance_id, str(err))
+    return fired
+
+
+def _fire(row, as_of):
+    instance = _lock(row.instance_id)
+    workflow = _load(instance, "system")
+    with clock.as_of(as_of):
+        _run(workflow.refresh_waiting_tasks)
+        _run(workflow.do_engine_steps)
+    task = workflow.get_task_from_id(UUID(row.task_guid))
+    if task is not None and task.state == TaskState.WAITING:
+        return 0
+    row.fired_at = as_of
+    audit.record("timer", "system", instance.id, element_id=row.element_id,
+                 name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()})
+    with clock.as_of(as_of):
+        _save(instance, workflow, "system")
+    return 1
+
+
+def _mark_error(instance_id, message):
+    instance = db.session.get(ProcessInstance, instance_id)
+    instance.status, instance.error = "error", message
+    audit.record("error", "system", instance_id, data={"error": message})
+    db.session.commit()

@@ -1,0 +1,16 @@
+"""Forms as data: forms/<key>.yaml drives the API's `form` object, the HTML form and validation."""
+
+from . import credit_code
+from .definition import Choice, FieldDef, FormDefinition, FormDefinitionError, FormNotFound
+from .loader import load_form, set_forms_dir
+
+__all__ = [
+    "Choice",
+    "FieldDef",
+    "FormDefinition",
+    "FormDefinitionError",
+    "FormNotFound",
+    "credit_code",
+    "load_form",
+    "set_forms_dir",
+]

@@ -1,0 +1,261 @@
+"""Form definitions: a forms/<key>.yaml file parsed into a checked, immutable object.
+
+Process owners edit these files (Art. 16), so every mistake is reported with the file and field
+at load time instead of surfacing as a broken form in front of an applicant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_COMMON = {"name", "type", "label", "label_en", "required", "help", "help_en", "required_if"}
+_COUNTED = {"min", "max"}
+KEYS_BY_TYPE = {
+    "text": {"max_length"},
+    "textarea": {"max_length"},
+    "integer": {"min", "max"},
+    "decimal": {"min", "max"},
+    "date": set(),
+    "email": {"max_length"},
+    "phone": set(),
+    "credit_code": set(),
+    "select": {"choices"},
+    "radio": {"choices"},
+    "multiselect": {"choices", "min_items_if", "exclude_value_of"} | _COUNTED,
+    "checkbox": set(),
+    "file": set(),
+    "files": _COUNTED,
+    "table": {"columns"} | _COUNTED,
+}
+CHOICE_TYPES = {"select", "radio", "multiselect"}
+COUNTED_TYPES = {"multiselect", "files", "table"}
+# Attribute names of a WTForms form; a field with one of these names would shadow it.
+_RESERVED = {"data", "errors", "meta", "validate", "process", "populate_obj", "form_errors", "csrf_token"}
+
+
+class FormDefinitionError(ValueError):
+    """A YAML form definition breaks the schema; the message names the file and the field."""
+
+
+class FormNotFound(KeyError):
+    """No form definition has this key."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    label_en: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    type: str
+    label: str
+    label_en: str | None = None
+    required: bool = False
+    help: str | None = None
+    help_en: str | None = None
+    required_if: dict | None = None
+    choices: tuple[Choice, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    min_items_if: dict | None = None
+    exclude_value_of: str | None = None
+    columns: tuple[FieldDef, ...] | None = None
+
+    def to_json(self, locale: str = "zh") -> dict:
+        out = {"name": self.name, "type": self.type, "label": localized(self.label, self.label_en, locale),
+               "required": self.required}
+        if self.choices is not None:
+            out["choices"] = [{"value": c.value, "label": localized(c.label, c.label_en, locale)}
+                              for c in self.choices]
+        for key in ("min", "max", "max_length"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.help:
+            out["help"] = localized(self.help, self.help_en, locale)
+        for key in ("required_if", "min_items_if", "exclude_value_of"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.columns is not None:
+            out["columns"] = [c.to_json(locale) for c in self.columns]
+        return out
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    title: str
+    title_en: str | None
+    fields: tuple[FieldDef, ...]
+    _classes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def to_json(self, locale: str = "zh") -> dict:
+        """The API's `form` object."""
+        return {"key": self.key, "title": localized(self.title, self.title_en, locale),
+                "fields": [f.to_json(locale) for f in self.fields]}
+
+    def validate(self, data: dict, attachment_ok: Callable[[int], bool] | None = None):
+        """(clean, errors) for a JSON completion; see validate.validate."""
+        from .validate import validate
+
+        return validate(self, data, attachment_ok)
+
+    def wtform_class(self, locale: str = "zh"):
+        """The FlaskForm subclass for this form (built once per locale)."""
+        from .fields import build_form_class
+
+        if locale not in self._classes:
+            self._classes[locale] = build_form_class(self, locale)
+        return self._classes[locale]
+
+    def with_choices(self, field_name: str, choices: list[dict]) -> FormDefinition:
+        """A copy whose field offers choices known only at run time (e.g. the expert accounts)."""
+        where = f"form {self.key!r}: field {field_name!r}"
+        fields = []
+        for f in self.fields:
+            if f.name == field_name:
+                if f.type not in CHOICE_TYPES:
+                    raise FormDefinitionError(f"{where}: type {f.type!r} has no choices")
+                f = replace(f, choices=_choices(choices, where))
+            fields.append(f)
+        if all(f.name != field_name for f in self.fields):
+            raise FormDefinitionError(f"{where}: no such field")
+        return replace(self, fields=tuple(fields))
+
+
+def localized(zh: str | None, en: str | None, locale: str) -> str | None:
+    """The English text for locale "en" when there is one, else the Chinese."""
+    return en if locale == "en" and en else zh
+
+
+def parse_form(raw, source: str, key: str, read_list: Callable[[str], object]) -> FormDefinition:
+    """Check and convert one YAML document; read_list(name) returns forms/lists/<name>.yaml or None."""
+    if not isinstance(raw, dict):
+        raise FormDefinitionError(f"{source}: expected a mapping with key, title and fields")
+    unknown = set(raw) - {"key", "title", "title_en", "fields"}
+    if unknown:
+        raise FormDefinitionError(f"{source}: unknown keys {sorted(unknown)}")
+    if raw.get("key") != key:
+        raise FormDefinitionError(f"{source}: key must be {key!r}, the file's name")
+    _text(raw.get("title"), f"{source}: title", required=True)
+    _text(raw.get("title_en"), f"{source}: title_en")
+    return FormDefinition(key=key, title=raw["title"], title_en=raw.get("title_en"),
+                          fields=_fields(raw.get("fields"), source, "", read_list))
+
+
+def _fields(raw, source: str, prefix: str, read_list) -> tuple[FieldDef, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise FormDefinitionError(f"{source}: {prefix or 'fields'}: expected a non-empty list of fields")
+    fields = tuple(_field(item, source, prefix, read_list) for item in raw)
+    by_name = {f.name: f for f in fields}
+    if len(by_name) != len(fields):
+        raise FormDefinitionError(f"{source}: {prefix or 'fields'}: a field name is used twice")
+    for f in fields:
+        where = f"{source}: field {prefix + f.name!r}"
+        conditions = {**(f.required_if or {}), **(f.min_items_if or {}).get("when", {})}
+        for ref in [*conditions, *([f.exclude_value_of] if f.exclude_value_of else [])]:
+            if ref not in by_name or ref == f.name:
+                raise FormDefinitionError(f"{where}: refers to {ref!r}, not another field of the same form")
+        for ref, values in conditions.items():
+            target = by_name[ref]
+            allowed = {c.value for c in target.choices} if target.type in CHOICE_TYPES else None
+            for value in values if isinstance(values, list) else [values]:
+                if (allowed is not None and value not in allowed) or (
+                    target.type == "checkbox" and not isinstance(value, bool)
+                ):
+                    raise FormDefinitionError(f"{where}: {value!r} is not a possible value of {ref!r}")
+    return fields
+
+
+def _field(raw, source: str, prefix: str, read_list) -> FieldDef:
+    if not isinstance(raw, dict):
+        raise FormDefinitionError(f"{source}: {prefix or 'fields'}: each field must be a mapping")
+    name = raw.get("name")
+    where = f"{source}: field {prefix + str(name)!r}"
+    if not isinstance(name, str) or not NAME.match(name) or name in _RESERVED:
+        raise FormDefinitionError(f"{where}: name must match {NAME.pattern} and not be one of {sorted(_RESERVED)}")
+    kind = raw.get("type")
+    if kind not in KEYS_BY_TYPE or (prefix and kind == "table"):
+        allowed = sorted(KEYS_BY_TYPE.keys() - ({"table"} if prefix else set()))
+        raise FormDefinitionError(f"{where}: unknown type {kind!r} (one of {allowed})")
+    unknown = set(raw) - _COMMON - KEYS_BY_TYPE[kind]
+    if unknown:
+        raise FormDefinitionError(f"{where}: keys {sorted(unknown)} are not allowed for type {kind!r}")
+    for key in ("label", "label_en", "help", "help_en"):
+        _text(raw.get(key), f"{where}: {key}", required=key == "label")
+    if not isinstance(raw.get("required", False), bool):
+        raise FormDefinitionError(f"{where}: required must be true or false")
+    values = {k: raw[k] for k in ("label_en", "required", "help", "help_en") if k in raw}
+    if "required_if" in raw:
+        values["required_if"] = _condition(raw["required_if"], f"{where}: required_if")
+    if kind in CHOICE_TYPES:
+        choices = raw.get("choices")
+        if isinstance(choices, str):
+            listed = read_list(choices) if NAME.match(choices) else None
+            if listed is None:
+                raise FormDefinitionError(f"{where}: no list file forms/lists/{choices}.yaml")
+            choices = listed
+        values["choices"] = _choices(choices, f"{where}: choices")
+    for key in ("min", "max"):
+        if key in raw:
+            values[key] = _number(raw[key], f"{where}: {key}", count=kind in COUNTED_TYPES)
+    if "max_length" in raw:
+        values["max_length"] = _number(raw["max_length"], f"{where}: max_length", count=True)
+    if "min_items_if" in raw:
+        rule = raw["min_items_if"]
+        if not isinstance(rule, dict) or set(rule) != {"when", "min"}:
+            raise FormDefinitionError(f"{where}: min_items_if must be {{when: {{field: value}}, min: N}}")
+        values["min_items_if"] = {"when": _condition(rule["when"], f"{where}: min_items_if.when"),
+                                  "min": _number(rule["min"], f"{where}: min_items_if.min", count=True)}
+    if "exclude_value_of" in raw:
+        values["exclude_value_of"] = _text(raw["exclude_value_of"], f"{where}: exclude_value_of", required=True)
+    if kind == "table":
+        values["columns"] = _fields(raw.get("columns"), source, f"{name}.", read_list)
+    return FieldDef(name=name, type=kind, label=raw["label"], **values)
+
+
+def _text(value, where: str, required: bool = False) -> str | None:
+    if (value is None and required) or (value is not None and (not isinstance(value, str) or not value)):
+        raise FormDefinitionError(f"{where}: expected a non-empty string")
+    return value
+
+
+def _number(value, where: str, count: bool = False):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (count and (value < 0 or value % 1)):
+        raise FormDefinitionError(f"{where}: expected {'a whole number >= 0' if count else 'a number'}")
+    return int(value) if count else value
+
+
+def _condition(value, where: str) -> dict:
+    """{field: value or [values]}, the shape of required_if and min_items_if.when."""
+    scalar = (str, int, float, bool)
+    if not isinstance(value, dict) or not value or not all(
+        isinstance(v, scalar) or (isinstance(v, list) and v and all(isinstance(x, scalar) for x in v))
+        for v in value.values()
+    ):
+        raise FormDefinitionError(f"{where}: expected {{field: value}} or {{field: [values]}}")
+    return value
+
+
+def _choices(raw, where: str) -> tuple[Choice, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise FormDefinitionError(f"{where}: expected a non-empty list of {{value, label, label_en}}")
+    choices = []
+    for item in raw:
+        if not isinstance(item, dict) or not {"value", "label"} <= set(item) <= {"value", "label", "label_en"}:
+            raise FormDefinitionError(f"{where}: each choice needs value and label (and optional label_en)")
+        if isinstance(item["value"], bool) or not isinstance(item["value"], str | int):
+            raise FormDefinitionError(f"{where}: choice value {item['value']!r} must be a string")
+        _text(item["label"], f"{where}: label", required=True)
+        choices.append(Choice(str(item["value"]), item["label"], _text(item.get("label_en"), f"{where}: label_en")))
+    if len({c.value for c in choices}) != len(choices):
+        raise FormDefinitionError(f"{where}: choice values must be unique")
+    return tuple(choices)

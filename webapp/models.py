@@ -1,0 +1,233 @@
+"""The database tables. Every query the inbox, case page and public pages make runs on these
+rows; only the engine deserializes workflows."""
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC and always hands back an aware datetime, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Organization(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(200), nullable=False)
+    credit_code = db.Column(db.String(18), nullable=False, unique=True)
+    district = db.Column(db.String(20), nullable=False)
+    contact_name = db.Column(db.String(50))
+    contact_phone = db.Column(db.String(30))
+    contact_email = db.Column(db.String(120))
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class User(UserMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, unique=True)
+    password_hash = db.Column(db.String(255), nullable=False)
+    display_name = db.Column(db.String(100), nullable=False)
+    role = db.Column(db.String(20), nullable=False)  # owner | city | expert | district | applicant
+    district = db.Column(db.String(20))
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
+    active = db.Column(db.Boolean, default=True, nullable=False)
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+    organization = db.relationship(Organization)
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+
+class ProcessDefinition(db.Model):
+    """One deployed version of a process: its sources, and its parsed spec stored once."""
+
+    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(80), nullable=False, index=True)
+    version = db.Column(db.Integer, nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    bpmn_xml = db.Column(db.Text, nullable=False)
+    dmn_xml = db.Column(JSON, nullable=False, default=list)
+    content_hash = db.Column(db.String(64), nullable=False)
+    spec = db.Column(JSON, nullable=False)
+    needs_round = db.Column(db.Boolean, default=False, nullable=False)
+    note = db.Column(db.Text)
+    deployed_by = db.Column(db.String(80))
+    deployed_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Round(db.Model):
+    """An annual call (申报通知) that a process needs to be open before cases start."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(80), nullable=False, index=True)
+    year = db.Column(db.Integer, nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    opens_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    closes_at = db.Column(UTCDateTime, nullable=False)
+    created_by = db.Column(db.String(80))
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+    def is_open(self, now=None):
+        now = now or utcnow()
+        return self.opens_at <= now < self.closes_at
+
+
+class ProcessInstance(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    definition_id = db.Column(db.Integer, db.ForeignKey("process_definition.id"), nullable=False)
+    process_key = db.Column(db.String(80), nullable=False, index=True)
+    status = db.Column(db.String(20), nullable=False, default="running", index=True)
+    subject = db.Column(db.String(200))
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"), index=True)
+    district = db.Column(db.String(20), index=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id"))
+    state = db.Column(JSON)
+    serializer_version = db.Column(db.String(20))
+    revision = db.Column(db.Integer, nullable=False, default=0)
+    data = db.Column(JSON, nullable=False, default=dict)
+    completed_ids = db.Column(JSON, nullable=False, default=list)
+    active_ids = db.Column(JSON, nullable=False, default=list)
+    outcome = db.Column(db.String(40))
+    outcome_reason = db.Column(db.Text)
+    error = db.Column(db.Text)
+    started_by = db.Column(db.String(80))
+    started_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    ended_at = db.Column(UTCDateTime)
+
+    definition = db.relationship(ProcessDefinition)
+    round = db.relationship(Round)
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class HumanTask(db.Model):
+    """A READY or finished user task, so inboxes are plain queries."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    task_guid = db.Column(db.String(36), nullable=False, unique=True)
+    element_id = db.Column(db.String(120), nullable=False)
+    name = db.Column(db.String(200))
+    lane = db.Column(db.String(100))
+    role = db.Column(db.String(20), nullable=False, index=True)
+    form_key = db.Column(db.String(80))
+    district = db.Column(db.String(20), index=True)
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
+    assignee = db.Column(db.String(80), index=True)
+    claimed_by = db.Column(db.String(80))
+    state = db.Column(db.String(20), nullable=False, default="open", index=True)  # open | completed | cancelled
+    due_at = db.Column(UTCDateTime)
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    completed_by = db.Column(db.String(80), index=True)
+    completed_at = db.Column(UTCDateTime)
+    data = db.Column(JSON)
+
+    instance = db.relationship(ProcessInstance)
+
+
+class Timer(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    task_guid = db.Column(db.String(36), nullable=False)
+    element_id = db.Column(db.String(120), nullable=False)
+    due_at = db.Column(UTCDateTime, nullable=False, index=True)
+    fired_at = db.Column(UTCDateTime)
+
+
+class AuditEvent(db.Model):
+    """Append-only: nothing updates or deletes these rows."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    actor = db.Column(db.String(80))
+    action = db.Column(db.String(40), nullable=False)
+    instance_id = db.Column(db.Integer, index=True)
+    element_id = db.Column(db.String(120))
+    name = db.Column(db.String(200))
+    data = db.Column(JSON)
+
+
+class Attachment(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    filename = db.Column(db.String(255), nullable=False)
+    content_type = db.Column(db.String(100), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    content = db.Column(LargeBinary, nullable=False)
+    uploaded_by = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), index=True)
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Notice(db.Model):
+    """A public notice (公示) or announcement (公告)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(40), nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    subject = db.Column(db.String(200))
+    body = db.Column(db.Text)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), index=True)
+    starts_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    ends_at = db.Column(UTCDateTime)
+    closed_at = db.Column(UTCDateTime)
+
+    def is_open(self, now=None):
+        now = now or utcnow()
+        return self.closed_at is None and self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+
+class Objection(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    notice_id = db.Column(db.Integer, db.ForeignKey("notice.id"), nullable=False, index=True)
+    name = db.Column(db.String(50), nullable=False)
+    contact = db.Column(db.String(100), nullable=False)
+    content = db.Column(db.Text, nullable=False)
+    source_ip = db.Column(db.String(45))
+    decision = db.Column(db.String(20))
+    opinion = db.Column(db.Text)
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    decided_at = db.Column(UTCDateTime)
+
+
+class PoolEntry(db.Model):
+    """A provider in the resource pool; removal marks it, never deletes it."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"))
+    name = db.Column(db.String(200), nullable=False)
+    credit_code = db.Column(db.String(18), nullable=False)
+    categories = db.Column(JSON, nullable=False, default=list)
+    district = db.Column(db.String(20), nullable=False)
+    grade = db.Column(db.String(20))
+    grade_year = db.Column(db.Integer)
+    admitted_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    removed_at = db.Column(UTCDateTime)
+    removal_ground = db.Column(db.String(40))

@@ -1,0 +1,47 @@
+"""Who may see and act on what: every query for cases and tasks goes through these filters.
+
+Officials see by role and district, experts only what they were assigned, applicants only their
+organisation's cases. Anything out of scope is reported as absent (404), never shown.
+"""
+
+from sqlalchemy import or_
+
+from .models import HumanTask, ProcessInstance
+
+ALL_CASES_ROLES = {"owner", "city"}
+
+
+def instances_query(user):
+    query = ProcessInstance.query
+    if user.role in ALL_CASES_ROLES:
+        return query
+    if user.role == "district":
+        return query.filter(ProcessInstance.district == user.district)
+    if user.role == "applicant":
+        return query.filter(ProcessInstance.organization_id == user.organization_id)
+    if user.role == "expert":
+        assigned = HumanTask.query.with_entities(HumanTask.instance_id).filter(
+            HumanTask.assignee == user.username)
+        return query.filter(ProcessInstance.id.in_(assigned))
+    return query.filter(False)
+
+
+def can_see_instance(user, instance):
+    return instances_query(user).filter(ProcessInstance.id == instance.id).first() is not None
+
+
+def candidate_tasks(user):
+    """Open tasks the user may act on: assigned to them, or claimable by their role and scope."""
+    query = HumanTask.query.filter(HumanTask.state == "open", HumanTask.role == user.role)
+    query = query.filter(or_(HumanTask.assignee.is_(None), HumanTask.assignee == user.username))
+    if user.role == "district":
+        query = query.filter(HumanTask.district == user.district)
+    elif user.role == "applicant":
+        query = query.filter(HumanTask.organization_id == user.organization_id)
+    elif user.role == "expert":
+        query = query.filter(HumanTask.assignee == user.username)
+    return query
+
+
+def is_candidate(user, task):
+    return candidate_tasks(user).filter(HumanTask.id == task.id).first() is not None
