@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import demo, engine
@@ -22,6 +23,7 @@ def init_app(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or migrate the schema."""
     upgrade(directory=str(Path(current_app.root_path).parent / "migrations"))
@@ -29,6 +31,7 @@ def init_db():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def demo_command(if_empty):
     """Load the demo accounts and organisations (idempotent)."""
@@ -41,7 +44,7 @@ def demo_command(if_empty):
     click.echo("演示账号已就绪（密码 demo12345）")
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def processes():
     """Process definitions."""
 
@@ -57,7 +60,8 @@ def deploy(paths):
         try:
             definition, created = engine.deploy((path.name, path.read_bytes()), dmns, actor="cli")
             db.session.commit()
-            click.echo(f"{path.name}: {definition.key} v{definition.version}{'（新版本）' if created else '（未变化）'}")
+            change = "（新版本）" if created else "（未变化）"
+            click.echo(f"{path.name}: {definition.key} v{definition.version}{change}")
         except engine.DefinitionError as err:
             db.session.rollback()
             failed = True
@@ -68,7 +72,7 @@ def deploy(paths):
         raise SystemExit(1)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def timers():
     """Timers."""
 
@@ -89,6 +93,7 @@ def run_timers(as_of):
 
 
 @click.command("scheduler")
+@with_appcontext
 @click.option("--interval", default=30, show_default=True, help="Seconds between checks.")
 def scheduler(interval):
     """Long-running: fire timers as they fall due."""

@@ -1,7 +1,8 @@
 """Uploads, stored in the database so a case and its files commit together."""
 
-from flask import current_app, g, jsonify, request, send_file
 from io import BytesIO
+
+from flask import current_app, g, jsonify, request, send_file
 
 from .. import engine, scope
 from ..extensions import db

@@ -36,7 +36,7 @@ def get_task(task_id):
     task = engine.visible_task(task_id, g.user)
     body = task_json(task)
     body["form"] = engine.form_for(task).to_json() if task.form_key else None
-    body["context"] = task.instance.data
+    body["context"] = engine.task_context(task)
     body["data"] = task.data
     return jsonify(body)
 

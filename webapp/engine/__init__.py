@@ -1,11 +1,28 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
 from .definitions import deploy, latest_definition, parse_files
-from .errors import Conflict, DefinitionError, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
-from .runtime import claim, complete, deliver_message, fire_timers, form_for, start, visible_task
+from .errors import (
+    Conflict,
+    DefinitionError,
+    EngineError,
+    NotAllowed,
+    NotFound,
+    ScriptError,
+    ValidationFailed,
+)
+from .runtime import (
+    claim,
+    complete,
+    deliver_message,
+    fire_timers,
+    form_for,
+    start,
+    task_context,
+    visible_task,
+)
 
 __all__ = [
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for", "latest_definition",
-    "parse_files", "start", "visible_task",
+    "parse_files", "start", "task_context", "visible_task",
 ]

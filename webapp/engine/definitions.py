@@ -14,7 +14,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from ..extensions import db
-from ..formkit import FormNotFound, load_form
+from ..formkit import FormDefinitionError, FormNotFound, load_form
 from ..models import ProcessDefinition
 from . import audit, roles, serializer, services
 from .errors import DefinitionError, NotFound
@@ -73,7 +73,7 @@ def lint_tasks(root, filename):
             continue
         try:
             load_form(form[0])
-        except FormNotFound:
+        except (FormNotFound, FormDefinitionError):
             findings.append(f"{filename} 第 {line} 行：用户任务 {task_id} 的表单 {form[0]} 不存在")
     for operator in root.xpath("//spiff:serviceTaskOperator", namespaces=NS):
         if operator.get("id") not in services.OPERATIONS:

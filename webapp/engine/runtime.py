@@ -6,9 +6,11 @@ caller commits once; any failure rolls the whole step back. The `revision` colum
 counter, so two officials completing the same task get one success and one Conflict.
 """
 
+from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -68,7 +70,7 @@ def _lock(instance_id):
 
 
 def _properties(task):
-    return task.task_spec.extensions.get("properties", {})
+    return getattr(task.task_spec, "extensions", {}).get("properties", {})
 
 
 def _evaluate_property(task, name):
@@ -82,6 +84,14 @@ def _top_level(workflow, state):
     return [t for t in workflow.get_tasks(state=state) if t.workflow is workflow]
 
 
+def _waiting(workflow):
+    """Tasks waiting for an event; the events behind a waiting event-based gateway count too."""
+    waiting = workflow.get_tasks(state=TaskState.WAITING)
+    behind_gateways = [child for t in waiting if type(t.task_spec).__name__ == "EventBasedGateway"
+                       for child in t.children]
+    return waiting + behind_gateways
+
+
 def _save(instance, workflow, actor):
     """Write the workflow back with everything derived from it."""
     for event in workflow.get_events():
@@ -91,8 +101,8 @@ def _save(instance, workflow, actor):
     tasks = workflow.get_tasks()
     instance.completed_ids = sorted({t.task_spec.bpmn_id for t in tasks
                                      if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id})
-    instance.active_ids = sorted({t.task_spec.bpmn_id for t in tasks
-                                  if t.state & ACTIVE_STATES and t.task_spec.bpmn_id})
+    active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
+    instance.active_ids = sorted({t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id})
     _sync_human_tasks(instance, workflow)
     _sync_timers(instance, workflow)
     if workflow.completed:
@@ -147,30 +157,34 @@ def _sync_human_tasks(instance, workflow):
             due_at=clock.now() + iso_duration(due_in) if due_in else None))
 
 
-def _timer_due(task):
+def _timer_definition(task):
+    """The timer a waiting task waits for; an event-based gateway holds its branches' events."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        definition = next((d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)), None)
+    return definition if isinstance(definition, TimerEventDefinition) else None
+
+
+def _timer_due(task, definition):
     value = task._get_internal_data("event_value")
     if isinstance(value, dict):
         value = value.get("next")
     if value is None:
-        value = _run(lambda: task.workflow.script_engine.evaluate(task, task.task_spec.event_definition.expression))
+        value = _run(lambda: task.workflow.script_engine.evaluate(task, definition.expression))
     due = TimerEventDefinition.parse_time_or_duration(value)
-    if not hasattr(due, "tzinfo"):
-        return None
-    return due
+    return due if isinstance(due, datetime) else clock.now() + due
 
 
 def _sync_timers(instance, workflow):
-    waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING)
-               if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)}
+    waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t)}
     rows = {r.task_guid: r for r in Timer.query.filter_by(instance_id=instance.id, fired_at=None)}
     for guid, row in rows.items():
         if guid not in waiting:
             db.session.delete(row)
     for guid, task in waiting.items():
-        due = _timer_due(task)
-        if guid not in rows and due is not None:
-            db.session.add(Timer(instance_id=instance.id, task_guid=guid,
-                                 element_id=task.task_spec.bpmn_id, due_at=due))
+        if guid not in rows:
+            db.session.add(Timer(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
+                                 due_at=_timer_due(task, _timer_definition(task))))
 
 
 def start(process_key, user, round_id=None, data=None):
@@ -224,6 +238,15 @@ def visible_task(task_id, user):
                             or (user.role in scope.ALL_CASES_ROLES)):
         raise NotFound("任务不存在")
     return task
+
+
+def task_context(task):
+    """The case data as the task sees it (a task inside an event subprocess has its own data)."""
+    if task.state != "open":
+        return task.instance.data
+    workflow = _load(task.instance, None)
+    spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
+    return dict(spiff_task.data) if spiff_task is not None else task.instance.data
 
 
 def form_for(task):
@@ -320,8 +343,10 @@ def deliver_message(instance_id, name, payload, actor):
     if instance.status != "running":
         raise Conflict("案件已结束")
     workflow = _load(instance, actor)
+    subprocesses = len(workflow.subprocesses)
+    # catch() counts only tasks already waiting; a message that starts an event subprocess shows as a new one.
     caught = _run(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
-    if not caught:
+    if not caught and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
     _run(workflow.do_engine_steps)
     audit.record("message", actor, instance.id, name=name, data=payload)
@@ -356,7 +381,7 @@ def _fire(row, as_of):
     instance = _lock(row.instance_id)
     workflow = _load(instance, "system")
     with clock.as_of(as_of):
-        _run(workflow.refresh_waiting_tasks)
+        _run(workflow.refresh_timers)
         _run(workflow.do_engine_steps)
     task = workflow.get_task_from_id(UUID(row.task_guid))
     if task is not None and task.state == TaskState.WAITING:

@@ -34,7 +34,8 @@ KEYS_BY_TYPE = {
 CHOICE_TYPES = {"select", "radio", "multiselect"}
 COUNTED_TYPES = {"multiselect", "files", "table"}
 # Attribute names of a WTForms form; a field with one of these names would shadow it.
-_RESERVED = {"data", "errors", "meta", "validate", "process", "populate_obj", "form_errors", "csrf_token"}
+_RESERVED = {"csrf_token", "data", "errors", "form_errors", "hidden_tag", "is_submitted", "meta",
+             "populate_obj", "post_process", "process", "validate", "validate_on_submit"}
 
 
 class FormDefinitionError(ValueError):
@@ -117,14 +118,14 @@ class FormDefinition:
         return self._classes[locale]
 
     def with_choices(self, field_name: str, choices: list[dict]) -> FormDefinition:
-        """A copy whose field offers choices known only at run time (e.g. the expert accounts)."""
+        """A copy whose field offers choices known only at run time (e.g. the expert accounts, maybe none)."""
         where = f"form {self.key!r}: field {field_name!r}"
         fields = []
         for f in self.fields:
             if f.name == field_name:
                 if f.type not in CHOICE_TYPES:
                     raise FormDefinitionError(f"{where}: type {f.type!r} has no choices")
-                f = replace(f, choices=_choices(choices, where))
+                f = replace(f, choices=_choices(choices, where, allow_empty=True))
             fields.append(f)
         if all(f.name != field_name for f in self.fields):
             raise FormDefinitionError(f"{where}: no such field")
@@ -181,7 +182,7 @@ def _field(raw, source: str, prefix: str, read_list) -> FieldDef:
     name = raw.get("name")
     where = f"{source}: field {prefix + str(name)!r}"
     if not isinstance(name, str) or not NAME.match(name) or name in _RESERVED:
-        raise FormDefinitionError(f"{where}: name must match {NAME.pattern} and not be one of {sorted(_RESERVED)}")
+        raise FormDefinitionError(f"{where}: name must match {NAME.pattern}, not be in {sorted(_RESERVED)}")
     kind = raw.get("type")
     if kind not in KEYS_BY_TYPE or (prefix and kind == "table"):
         allowed = sorted(KEYS_BY_TYPE.keys() - ({"table"} if prefix else set()))
@@ -216,7 +217,7 @@ def _field(raw, source: str, prefix: str, read_list) -> FieldDef:
         values["min_items_if"] = {"when": _condition(rule["when"], f"{where}: min_items_if.when"),
                                   "min": _number(rule["min"], f"{where}: min_items_if.min", count=True)}
     if "exclude_value_of" in raw:
-        values["exclude_value_of"] = _text(raw["exclude_value_of"], f"{where}: exclude_value_of", required=True)
+        values["exclude_value_of"] = _text(raw["exclude_value_of"], f"{where}: exclude_value_of", True)
     if kind == "table":
         values["columns"] = _fields(raw.get("columns"), source, f"{name}.", read_list)
     return FieldDef(name=name, type=kind, label=raw["label"], **values)
@@ -245,17 +246,18 @@ def _condition(value, where: str) -> dict:
     return value
 
 
-def _choices(raw, where: str) -> tuple[Choice, ...]:
-    if not isinstance(raw, list) or not raw:
+def _choices(raw, where: str, allow_empty: bool = False) -> tuple[Choice, ...]:
+    if not isinstance(raw, list) or not (raw or allow_empty):
         raise FormDefinitionError(f"{where}: expected a non-empty list of {{value, label, label_en}}")
-    choices = []
+    choices, keys = [], {"value", "label", "label_en"}
     for item in raw:
-        if not isinstance(item, dict) or not {"value", "label"} <= set(item) <= {"value", "label", "label_en"}:
+        if not isinstance(item, dict) or not {"value", "label"} <= item.keys() <= keys:
             raise FormDefinitionError(f"{where}: each choice needs value and label (and optional label_en)")
         if isinstance(item["value"], bool) or not isinstance(item["value"], str | int):
             raise FormDefinitionError(f"{where}: choice value {item['value']!r} must be a string")
         _text(item["label"], f"{where}: label", required=True)
-        choices.append(Choice(str(item["value"]), item["label"], _text(item.get("label_en"), f"{where}: label_en")))
+        label_en = _text(item.get("label_en"), f"{where}: label_en")
+        choices.append(Choice(str(item["value"]), item["label"], label_en))
     if len({c.value for c in choices}) != len(choices):
         raise FormDefinitionError(f"{where}: choice values must be unique")
     return tuple(choices)

@@ -20,6 +20,7 @@ from wtforms import (
     FormField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,7 +32,7 @@ from wtforms.validators import Length, NumberRange, Regexp, StopValidation, Vali
 from wtforms.widgets import HiddenInput
 
 from . import credit_code
-from .definition import FieldDef, FormDefinition, localized
+from .definition import COUNTED_TYPES, FieldDef, FormDefinition, localized
 
 REQUIRED = "此项为必填项"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -186,6 +187,36 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def _unique(values):
+    return list(dict.fromkeys(values or []))
+
+
+_TEXT = {"filters": [_strip]}
+_NOT_A_CHOICE = {"invalid_choice_message": "不是有效的选项"}
+# type: (WTForms field class, validators after the common ones, field options)
+KINDS = {
+    "text": (StringField, [], _TEXT),
+    "textarea": (TextAreaField, [], _TEXT),
+    "email": (EmailField, [Regexp(EMAIL, message="邮箱格式不正确", matcher=re.fullmatch)], _TEXT),
+    "phone": (TelField, [Regexp(PHONE, message="电话号码格式不正确", matcher=re.fullmatch)], _TEXT),
+    "credit_code": (StringField, [_credit_code], {"filters": [_strip, _upper]}),
+    "integer": (IntegerField, [], {"invalid_value_message": "应为整数"}),
+    "decimal": (FiniteDecimalField, [], {"places": None, "invalid_value_message": "应为数字"}),
+    "date": (DateField, [], {"invalid_value_message": "日期格式应为 YYYY-MM-DD"}),
+    "select": (SelectField, [], _NOT_A_CHOICE),
+    "radio": (RadioField, [], _NOT_A_CHOICE),
+    "multiselect": (SelectMultipleField, [],
+                    {"filters": [_unique], "invalid_choice_message": "无效的选项：%(value)s"}),
+    "checkbox": (BooleanField, [], {}),
+    "file": (AttachmentField, [_attachments_allowed], {"invalid_value_message": "附件编号无效"}),
+    "files": (AttachmentsField, [_attachments_allowed], {}),
+}
+
+
 def _unbound(spec: FieldDef, siblings: dict, locale: str):
     """The unbound WTForms field for one definition field."""
     kw = {"label": localized(spec.label, spec.label_en, locale),
@@ -195,7 +226,7 @@ def _unbound(spec: FieldDef, siblings: dict, locale: str):
         checks.append(Length(max=spec.max_length, message=f"不能超过{spec.max_length}个字符"))
     if spec.type in {"integer", "decimal"} and (spec.min is not None or spec.max is not None):
         checks.append(_range(spec.min, spec.max))
-    if spec.type in {"multiselect", "files", "table"} and (spec.min is not None or spec.max is not None):
+    if spec.type in COUNTED_TYPES and (spec.min is not None or spec.max is not None):
         checks.append(_count(spec.min, spec.max))
     if spec.min_items_if:
         checks.append(_min_items_if(spec.min_items_if))
@@ -203,40 +234,12 @@ def _unbound(spec: FieldDef, siblings: dict, locale: str):
         other = siblings[spec.exclude_value_of]
         checks.append(_exclude_value_of(other.name, localized(other.label, other.label_en, locale)))
     if spec.choices is not None:
-        kw["choices"] = [(c.value, localized(c.label, c.label_en, locale)) for c in spec.choices]
-        kw["invalid_choice_message"] = "不是有效的选项" if spec.type != "multiselect" else "无效的选项：%(value)s"
-
-    t = spec.type
-    if t in {"text", "textarea"}:
-        return (StringField if t == "text" else TextAreaField)(validators=checks, filters=[_strip], **kw)
-    if t == "email":
-        return EmailField(validators=[*checks, Regexp(EMAIL, message="邮箱格式不正确", matcher=re.fullmatch)],
-                          filters=[_strip], **kw)
-    if t == "phone":
-        return TelField(validators=[*checks, Regexp(PHONE, message="电话号码格式不正确", matcher=re.fullmatch)],
-                        filters=[_strip], **kw)
-    if t == "credit_code":
-        return StringField(validators=[*checks, _credit_code], filters=[_strip, lambda v: v and v.upper()], **kw)
-    if t == "integer":
-        return IntegerField(validators=checks, invalid_value_message="应为整数", **kw)
-    if t == "decimal":
-        return FiniteDecimalField(validators=checks, places=None, invalid_value_message="应为数字", **kw)
-    if t == "date":
-        return DateField(validators=checks, invalid_value_message="日期格式应为 YYYY-MM-DD", **kw)
-    if t == "select":
-        return SelectField(validators=checks, **kw)
-    if t == "radio":
-        return RadioField(validators=checks, **kw)
-    if t == "multiselect":
-        return SelectMultipleField(validators=checks, filters=[lambda v: list(dict.fromkeys(v or []))], **kw)
-    if t == "checkbox":
-        return BooleanField(validators=checks, **kw)
-    if t == "file":
-        return AttachmentField(validators=[*checks, _attachments_allowed], invalid_value_message="附件编号无效", **kw)
-    if t == "files":
-        return AttachmentsField(validators=[*checks, _attachments_allowed], **kw)
-    row = _form_class(RowForm, f"{spec.name}_row", spec.columns, locale)
-    return FieldList(FormField(row), validators=checks, min_entries=0, **kw)
+        kw["choices"] = [SelectChoice(c.value, localized(c.label, c.label_en, locale)) for c in spec.choices]
+    if spec.type == "table":
+        row = _form_class(RowForm, f"{spec.name}_row", spec.columns, locale)
+        return FieldList(FormField(row), validators=checks, min_entries=0, **kw)
+    field_class, type_checks, options = KINDS[spec.type]
+    return field_class(validators=[*checks, *type_checks], **options, **kw)
 
 
 def _form_class(base, name: str, specs, locale: str):

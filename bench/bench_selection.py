@@ -1,0 +1,73 @@
+"""How long one task completion takes through the API, and how many bytes a finished case stores.
+
+Run: .venv/bin/python bench/bench_selection.py [N]   (N finished cases, default 20; SQLite in a temp dir,
+or DATABASE_URL for PostgreSQL). Prints the figures; asserts nothing.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from conftest import Api, make_app  # noqa: E402
+from selection import apply, assign_experts, complete, recommend, score  # noqa: E402
+from sqlalchemy import func, text  # noqa: E402
+
+from webapp import engine  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.models import ProcessInstance  # noqa: E402
+
+
+def main(n):
+    uri = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    app = make_app(uri)
+    client = app.test_client()
+    users = {}
+
+    def as_user(name):
+        users.setdefault(name, Api(client, name))
+        return users[name]
+
+    timings = []
+    original = Api.post
+
+    def timed_post(self, path, json=None, **kw):
+        started = time.perf_counter()
+        response = original(self, path, json, **kw)
+        if path.endswith("/complete"):
+            timings.append(time.perf_counter() - started)
+        return response
+
+    Api.post = timed_post
+    ids = []
+    for i in range(n):
+        applicant = ["applicant1", "applicant2", "applicant3"][i % 3]
+        district = {"applicant1": "district-hexi", "applicant2": "district-nankai",
+                    "applicant3": "district-binhai"}[applicant]
+        instance_id, _ = apply(as_user, applicant)
+        recommend(as_user(district), instance_id)
+        assign_experts(as_user("city"), instance_id)
+        score(as_user, instance_id)
+        complete(as_user("city"), instance_id, "city_decision", {"decision": "reject", "opinion": "基准测试"})
+        ids.append(instance_id)
+    with app.app_context():
+        rows = db.session.query(ProcessInstance).filter(ProcessInstance.id.in_(ids)).all()
+        state_bytes = [len(db.session.execute(text("SELECT CAST(state AS TEXT) FROM process_instance WHERE id=:i"),
+                                              {"i": r.id}).scalar()) for r in rows]
+        spec_bytes = db.session.execute(text("SELECT length(CAST(spec AS TEXT)) FROM process_definition")).scalar()
+        engine.fire_timers()
+        assert db.session.query(func.count(ProcessInstance.id)).scalar() >= n
+    timings.sort()
+    print(f"cases finished: {n}, task completions timed: {len(timings)}")
+    print(f"complete one task via API: median {statistics.median(timings) * 1000:.1f} ms, "
+          f"p90 {timings[int(len(timings) * 0.9)] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms")
+    print(f"workflow state per finished case: median {statistics.median(state_bytes):,.0f} bytes "
+          f"(spec stored once per version: {spec_bytes:,} bytes)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
