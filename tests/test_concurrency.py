@@ -44,3 +44,42 @@ def test_simultaneous_completion_postgres(app, as_user):
 def test_happy_path_on_postgres(app, as_user):
     from test_provider_selection import test_happy_path_to_admission_after_seven_days
     test_happy_path_to_admission_after_seven_days(app, as_user)
+
+
+def _two_schedulers(app, as_user):
+    from datetime import datetime, timedelta
+
+    from selection import to_notice
+
+    from webapp import engine
+    from webapp.extensions import db
+    from webapp.models import AuditEvent
+
+    instance_id, _, notice = to_notice(as_user)
+    as_of = datetime.fromisoformat(notice["ends_at"]) + timedelta(seconds=1)
+    barrier, fired = threading.Barrier(2), []
+
+    def scheduler():
+        with app.app_context():
+            barrier.wait()
+            fired.append(engine.fire_timers(as_of))
+            db.session.remove()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with app.app_context():
+        timer_events = db.session.query(AuditEvent).filter_by(instance_id=instance_id, action="timer").count()
+        admitted = db.session.query(AuditEvent).filter_by(instance_id=instance_id, name="pool.admit").count()
+    return sum(fired), timer_events, admitted
+
+
+def test_two_schedulers_fire_a_timer_once_sqlite(app, as_user):
+    assert _two_schedulers(app, as_user) == (1, 1, 1)
+
+
+@pytest.mark.postgres
+def test_two_schedulers_fire_a_timer_once_postgres(app, as_user):
+    assert _two_schedulers(app, as_user) == (1, 1, 1)

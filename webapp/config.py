@@ -18,6 +18,8 @@ def from_env(overrides=None):
         "TOKEN_MAX_AGE": int(os.environ.get("TOKEN_MAX_AGE", 12 * 3600)),
         "OBJECTIONS_PER_HOUR": int(os.environ.get("OBJECTIONS_PER_HOUR", 10)),
         "PRODUCTION": os.environ.get("APP_ENV") == "production",
+        # Art. 17: the regulation is in force until this day; no round may close after it.
+        "PROGRAMME_VALID_UNTIL": os.environ.get("PROGRAMME_VALID_UNTIL", "2030-12-31T23:59:59+08:00"),
         "JSON_AS_ASCII": False,
     }
     config.update(overrides or {})

@@ -4,7 +4,7 @@ rows; only the engine deserializes workflows."""
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator, UniqueConstraint, event
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -171,6 +171,12 @@ class AuditEvent(db.Model):
     element_id = db.Column(db.String(120))
     name = db.Column(db.String(200))
     data = db.Column(JSON)
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_audit_change(mapper, connection, target):
+    raise ValueError("audit events are append-only")
 
 
 class Attachment(db.Model):

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -67,6 +67,14 @@ def concurrent_change(err):
 def http_error(err):
     db.session.rollback()
     return error(err.code, err.description if err.code != 413 else "文件过大")
+
+
+@bp.errorhandler(Exception)
+def unexpected(err):
+    """A bug, not bad input: roll back, log it, and still answer in JSON."""
+    db.session.rollback()
+    current_app.logger.exception("unexpected error in %s", request.path)
+    return error(500, "服务器内部错误，已记录")
 
 
 def http_error_outside_blueprint(err):

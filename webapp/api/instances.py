@@ -1,5 +1,7 @@
 """Cases: start, list, detail (with completed/active element ids), history."""
 
+import json
+
 from flask import g, jsonify, request
 
 from .. import engine, scope
@@ -34,8 +36,11 @@ def start_instance():
         raise BadRequest("缺少 process")
     if round_id is not None and (not isinstance(round_id, int) or isinstance(round_id, bool)):
         raise BadRequest("round_id 必须是整数")
-    if data is not None and not isinstance(data, dict):
-        raise BadRequest("data 必须是 JSON 对象")
+    if data is not None and not (isinstance(data, dict) and all(
+            isinstance(k, str) and k.isidentifier() and not k.startswith("_") for k in data)):
+        raise BadRequest("data 必须是 JSON 对象，键为不以下划线开头的标识符")
+    if data is not None and len(json.dumps(data)) > 64 * 1024:
+        raise BadRequest("data 过大")
     instance = engine.start(process, g.user, round_id, data)
     db.session.commit()
     return jsonify(instance_json(instance)), 201

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from ..engine import ValidationFailed, latest_definition
 from ..extensions import db
@@ -39,8 +39,11 @@ def open_round():
     if not isinstance(title, str) or not title.strip() or len(title) > 200:
         errors["title"] = ["请填写标题（不超过200字）"]
     closes_at = _parse_time(body.get("closes_at"))
+    valid_until = datetime.fromisoformat(current_app.config["PROGRAMME_VALID_UNTIL"])
     if closes_at is None or closes_at <= utcnow():
         errors["closes_at"] = ["截止时间须为带时区的未来时间（ISO 8601）"]
+    elif closes_at > valid_until:
+        errors["closes_at"] = [f"规范有效期至 {valid_until.date()}（第十七条），批次不能晚于此截止"]
     if errors:
         raise ValidationFailed("批次信息有误", errors)
     round_ = Round(kind=kind, year=year, title=title.strip(), closes_at=closes_at, created_by=g.user.username)
