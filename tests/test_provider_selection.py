@@ -44,8 +44,13 @@ def test_happy_path_to_admission_after_seven_days(app, as_user):
         ("天津智造数字科技有限公司", ["consulting", "testing"], "hexi")]
     assert run_timers(app, started + timedelta(days=8)) == 0  # idempotent
 
-    actions = [e["action"] for e in applicant.get(f"/process-instances/{instance_id}/history").get_json()]
+    history = applicant.get(f"/process-instances/{instance_id}/history").get_json()
+    actions = [e["action"] for e in history]
     assert actions[0] == "start" and actions.count("complete") == 6 and "timer" in actions and actions[-1] == "end"
+    decisions = {e["element_id"]: e["data"]["to"] for e in history if e["action"] == "decision"}
+    assert decisions["gw_district"] == ["形式审查并指派专家"] and decisions["gw_pending"] == ["纳入资源池"]
+    completion = next(e for e in history if e["action"] == "complete" and e["element_id"] == "district_review")
+    assert (completion["actor"], completion["data"]["decision"]) == ("district-hexi", "approve")
 
 
 def test_return_for_supplementation_and_resubmission(app, as_user):

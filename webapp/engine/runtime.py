@@ -6,6 +6,7 @@ caller commits once; any failure rolls the whole step back. The `revision` colum
 counter, so two officials completing the same task get one success and one Conflict.
 """
 
+import time
 from datetime import datetime
 from uuid import UUID
 
@@ -92,8 +93,21 @@ def _waiting(workflow):
     return waiting + behind_gateways
 
 
-def _save(instance, workflow, actor):
-    """Write the workflow back with everything derived from it."""
+def _record_decisions(instance, workflow, actor, since):
+    """One history entry per gateway decided in this step: which way the case went."""
+    for task in workflow.get_tasks(state=TaskState.COMPLETED):
+        if "Gateway" not in type(task.task_spec).__name__ or task.last_state_change < since:
+            continue
+        taken = [c.task_spec.bpmn_name or c.task_spec.bpmn_id for c in task.children
+                 if c.state & (TaskState.COMPLETED | ACTIVE_STATES)]
+        if len(task.task_spec.outputs) > 1:
+            audit.record("decision", actor, instance.id, element_id=task.task_spec.bpmn_id,
+                         name=task.task_spec.bpmn_name, data={"to": taken})
+
+
+def _save(instance, workflow, actor, since):
+    """Write the workflow back with everything derived from it (`since`: when this step began)."""
+    _record_decisions(instance, workflow, actor, since)
     for event in workflow.get_events():
         audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
     instance.state = serializer.workflow_to_dict(workflow)
@@ -214,12 +228,13 @@ def start(process_key, user, round_id=None, data=None):
     db.session.add(instance)
     db.session.flush()
     spec, subprocess_specs = spec_objects(definition)
+    since = time.time()
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_engine(instance, user.username))
     workflow.task_tree.data.update(data or {})
     audit.record("start", user.username, instance.id, name=definition.name,
                  data={"version": definition.version, "round_id": round_id, "data": data or {}})
     _run(workflow.do_engine_steps)
-    _save(instance, workflow, user.username)
+    _save(instance, workflow, user.username, since)
     return instance
 
 
@@ -298,6 +313,7 @@ def complete(task_id, user, data):
     clean, errors = form_for(task).validate(data if isinstance(data, dict) else {}, _attachment_checker(user))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
+    since = time.time()
     workflow = _load(instance, user.username)
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -308,7 +324,7 @@ def complete(task_id, user, data):
     task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
     _link_attachments(task.form_key, clean, instance, user)
     audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
-    _save(instance, workflow, user.username)
+    _save(instance, workflow, user.username, since)
     return instance
 
 
@@ -342,6 +358,7 @@ def deliver_message(instance_id, name, payload, actor):
     instance = _lock(instance_id)
     if instance.status != "running":
         raise Conflict("案件已结束")
+    since = time.time()
     workflow = _load(instance, actor)
     subprocesses = len(workflow.subprocesses)
     # catch() counts only tasks already waiting; a message that starts an event subprocess shows as a new one.
@@ -350,7 +367,7 @@ def deliver_message(instance_id, name, payload, actor):
         raise Conflict("案件当前不接收该消息")
     _run(workflow.do_engine_steps)
     audit.record("message", actor, instance.id, name=name, data=payload)
-    _save(instance, workflow, actor)
+    _save(instance, workflow, actor, since)
     return instance
 
 
@@ -379,6 +396,7 @@ def fire_timers(as_of=None, limit=None):
 
 def _fire(row, as_of):
     instance = _lock(row.instance_id)
+    since = time.time()
     workflow = _load(instance, "system")
     with clock.as_of(as_of):
         _run(workflow.refresh_timers)
@@ -390,7 +408,7 @@ def _fire(row, as_of):
     audit.record("timer", "system", instance.id, element_id=row.element_id,
                  name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()})
     with clock.as_of(as_of):
-        _save(instance, workflow, "system")
+        _save(instance, workflow, "system", since)
     return 1
 
 
