@@ -17,9 +17,22 @@ from conftest import Api, make_app  # noqa: E402
 from selection import apply, assign_experts, complete, recommend, score  # noqa: E402
 from sqlalchemy import func, text  # noqa: E402
 
-from webapp import engine  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import ProcessInstance  # noqa: E402
+
+
+def case_bytes(instance_id):
+    """Bytes of one case: JSON payloads and files, plus a nominal 200/100 bytes per inbox/audit row."""
+    def total(sql):
+        return db.session.execute(text(sql), {"i": instance_id}).scalar() or 0
+    return {
+        "state": total("SELECT length(CAST(state AS TEXT)) FROM process_instance WHERE id=:i"),
+        "data": total("SELECT length(CAST(data AS TEXT)) FROM process_instance WHERE id=:i"),
+        "tasks": total("SELECT sum(length(CAST(data AS TEXT)) + 200) FROM human_task WHERE instance_id=:i"),
+        "audit": total("SELECT sum(coalesce(length(CAST(data AS TEXT)), 0) + 100) FROM audit_event"
+                       " WHERE instance_id=:i"),
+        "files": total("SELECT sum(size) FROM attachment WHERE instance_id=:i"),
+    }
 
 
 def main(n):
@@ -55,18 +68,21 @@ def main(n):
         complete(as_user("city"), instance_id, "city_decision", {"decision": "reject", "opinion": "基准测试"})
         ids.append(instance_id)
     with app.app_context():
-        rows = db.session.query(ProcessInstance).filter(ProcessInstance.id.in_(ids)).all()
-        state_bytes = [len(db.session.execute(text("SELECT CAST(state AS TEXT) FROM process_instance WHERE id=:i"),
-                                              {"i": r.id}).scalar()) for r in rows]
+        per_case = [case_bytes(instance_id) for instance_id in ids]
         spec_bytes = db.session.execute(text("SELECT length(CAST(spec AS TEXT)) FROM process_definition")).scalar()
-        engine.fire_timers()
         assert db.session.query(func.count(ProcessInstance.id)).scalar() >= n
     timings.sort()
     print(f"cases finished: {n}, task completions timed: {len(timings)}")
     print(f"complete one task via API: median {statistics.median(timings) * 1000:.1f} ms, "
           f"p90 {timings[int(len(timings) * 0.9)] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms")
-    print(f"workflow state per finished case: median {statistics.median(state_bytes):,.0f} bytes "
-          f"(spec stored once per version: {spec_bytes:,} bytes)")
+    state = statistics.median(b["state"] for b in per_case)
+    total = statistics.median(sum(b.values()) for b in per_case)
+    print(f"bytes stored per finished case (median): {total:,.0f} in all — workflow state {state:,.0f}, "
+          f"case data {statistics.median(b['data'] for b in per_case):,.0f}, "
+          f"inbox rows {statistics.median(b['tasks'] for b in per_case):,.0f}, "
+          f"audit {statistics.median(b['audit'] for b in per_case):,.0f}, "
+          f"attachments {statistics.median(b['files'] for b in per_case):,.0f}")
+    print(f"spec stored once per version: {spec_bytes:,} bytes")
 
 
 if __name__ == "__main__":
