@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_app(uri, **overrides):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test", **overrides})
+    # A cheap password hash keeps 25 demo accounts per test fast; production uses scrypt.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **overrides})
     with app.app_context():
         if uri.startswith("postgresql"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -55,7 +55,8 @@ def test_upload_checked_by_size_and_content(app, as_user):
     ok = api.upload("营业执照.pdf")
     assert ok.status_code == 201
     body = ok.get_json()
-    assert body["content_type"] == "application/pdf" and body["filename"] == "营业执照.pdf" and len(body["sha256"]) == 64
+    assert body["content_type"] == "application/pdf" and body["filename"] == "营业执照.pdf"
+    assert len(body["sha256"]) == 64
     with app.app_context():
         assert db.session.query(Attachment).count() == 1
     downloaded = api.get(f"/attachments/{body['id']}")

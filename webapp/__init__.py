@@ -16,10 +16,50 @@ def create_app(overrides=None):
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import api, auth, cli
+    from . import api, auth, cli, web
     auth.init_app(app)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated JSON API: no cookies, so no CSRF exposure
+    web.init_app(app)
     cli.init_app(app)
-    app.register_error_handler(HTTPException, api.http_error_outside_blueprint)
+    register_error_pages(app)
     return app
+
+
+def register_error_pages(app):
+    """JSON for the API, a Chinese page for people; a failed step is rolled back either way."""
+    from flask import request
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from .api import error as api_error
+    from .engine import EngineError
+    from .web import error_page
+
+    def wants_json():
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        db.session.rollback()
+        return api_error(err.code, err.description) if wants_json() else error_page(err.code)
+
+    @app.errorhandler(EngineError)
+    def engine_error(err):
+        db.session.rollback()
+        if wants_json():
+            return api_error(err.status, str(err), getattr(err, "errors", None) if err.status == 422 else None)
+        return error_page(err.status, str(err))
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(OperationalError)
+    def concurrent_change(err):
+        db.session.rollback()
+        message = "案件已被他人同时处理，请刷新后重试"
+        return api_error(409, message) if wants_json() else error_page(409, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(err):
+        db.session.rollback()
+        app.logger.exception("unexpected error on %s", request.path)
+        return api_error(500, "服务器内部错误，已记录") if wants_json() else error_page(500)

@@ -3,6 +3,7 @@ rows; only the engine deserializes workflows."""
 
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator, UniqueConstraint, event
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -58,7 +59,8 @@ class User(UserMixin, db.Model):
     organization = db.relationship(Organization)
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
@@ -156,6 +158,7 @@ class Timer(db.Model):
     instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False, index=True)
     task_guid = db.Column(db.String(36), nullable=False)
     element_id = db.Column(db.String(120), nullable=False)
+    name = db.Column(db.String(200))
     due_at = db.Column(UTCDateTime, nullable=False, index=True)
     fired_at = db.Column(UTCDateTime)
 

@@ -2,14 +2,10 @@
 
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, g, jsonify, request
 
 from ..auth import user_from_token
 from ..engine import EngineError
-from ..extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,40 +44,6 @@ def json_body():
 
 class BadRequest(EngineError):
     status = 400
-
-
-@bp.errorhandler(EngineError)
-def engine_error(err):
-    db.session.rollback()
-    return error(err.status, str(err), getattr(err, "errors", None) if err.status == 422 else None)
-
-
-@bp.errorhandler(StaleDataError)
-@bp.errorhandler(OperationalError)
-def concurrent_change(err):
-    db.session.rollback()
-    return error(409, "案件已被他人同时处理，请刷新后重试")
-
-
-@bp.errorhandler(HTTPException)
-def http_error(err):
-    db.session.rollback()
-    return error(err.code, err.description if err.code != 413 else "文件过大")
-
-
-@bp.errorhandler(Exception)
-def unexpected(err):
-    """A bug, not bad input: roll back, log it, and still answer in JSON."""
-    db.session.rollback()
-    current_app.logger.exception("unexpected error in %s", request.path)
-    return error(500, "服务器内部错误，已记录")
-
-
-def http_error_outside_blueprint(err):
-    """Routing errors (unknown URL, wrong method) happen before a blueprint is chosen."""
-    if request.path.startswith(bp.url_prefix):
-        return error(err.code, err.description)
-    return err
 
 
 from . import attachments, auth, definitions, instances, public, rounds, spec, tasks  # noqa: E402,F401

@@ -23,6 +23,6 @@ from .runtime import (
 
 __all__ = [
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
-    "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for", "latest_definition",
-    "parse_files", "start", "task_context", "visible_task",
+    "attachment_checker", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
+    "latest_definition", "parse_files", "start", "task_context", "visible_task",
 ]

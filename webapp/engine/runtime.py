@@ -198,7 +198,7 @@ def _sync_timers(instance, workflow):
     for guid, task in waiting.items():
         if guid not in rows:
             db.session.add(Timer(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
-                                 due_at=_timer_due(task, _timer_definition(task))))
+                                 name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task))))
 
 
 def start(process_key, user, round_id=None, data=None):
@@ -272,7 +272,8 @@ def form_for(task):
     return form
 
 
-def _attachment_checker(user):
+def attachment_checker(user):
+    """Only files the person uploaded themselves may be put into a form."""
     def ok(attachment_id):
         att = db.session.get(Attachment, attachment_id)
         return att is not None and att.uploaded_by == user.id
@@ -310,7 +311,7 @@ def complete(task_id, user, data):
         raise Conflict("任务已办结")
     if task.claimed_by not in (None, user.username):
         raise Conflict(f"任务已被 {task.claimed_by} 签收")
-    clean, errors = form_for(task).validate(data if isinstance(data, dict) else {}, _attachment_checker(user))
+    clean, errors = form_for(task).validate(data if isinstance(data, dict) else {}, attachment_checker(user))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
     since = time.time()
@@ -322,33 +323,16 @@ def complete(task_id, user, data):
     _run(spiff_task.run, task.element_id)
     _run(workflow.do_engine_steps, task.element_id)
     task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
-    _link_attachments(task.form_key, clean, instance, user)
+    _link_attachments(task.form_key, clean, instance)
     audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
     _save(instance, workflow, user.username, since)
     return instance
 
 
-def _attachment_ids(value):
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int):
-        return [value]
-    if isinstance(value, list):
-        return [i for item in value for i in _attachment_ids(item)]
-    if isinstance(value, dict):
-        return [i for item in value.values() for i in _attachment_ids(item)]
-    return []
-
-
-def _link_attachments(form_key, clean, instance, user):
-    form = load_form(form_key)
-    file_fields = [f["name"] for f in form.to_json()["fields"] if f["type"] in ("file", "files")]
-    ids = [i for name in file_fields for i in _attachment_ids(clean.get(name))]
-    for table in (f for f in form.to_json()["fields"] if f["type"] == "table"):
-        columns = [c["name"] for c in table.get("columns", []) if c["type"] in ("file", "files")]
-        for row in clean.get(table["name"]) or []:
-            ids += [i for c in columns for i in _attachment_ids(row.get(c))]
-    for att in Attachment.query.filter(Attachment.id.in_(ids)):
+def _link_attachments(form_key, clean, instance):
+    """Files named in a completion now belong to the case (visible to whoever may see it)."""
+    ids = load_form(form_key).attachment_ids(clean)
+    for att in Attachment.query.filter(Attachment.id.in_(ids)) if ids else ():
         if att.instance_id is None:
             att.instance_id = instance.id
 

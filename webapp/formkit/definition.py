@@ -109,6 +109,26 @@ class FormDefinition:
 
         return validate(self, data, attachment_ok)
 
+    def attachment_ids(self, data) -> list[int]:
+        """The attachment ids a submission of this form refers to (file and files fields, also in tables)."""
+        def walk(fields, values):
+            for f in fields:
+                value = values.get(f.name) if isinstance(values, dict) else None
+                if f.type == "table" and isinstance(value, list):
+                    for row in value:
+                        yield from walk(f.columns, row)
+                elif f.type in ("file", "files"):
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, int) and not isinstance(item, bool):
+                            yield item
+        return list(walk(self.fields, data or {}))
+
+    def bind(self, formdata, attachment_ok=None, locale: str = "zh"):
+        """(form, clean, errors) for a browser post, CSRF checked; see validate.bind."""
+        from .validate import bind
+
+        return bind(self, formdata, attachment_ok, locale=locale)
+
     def wtform_class(self, locale: str = "zh"):
         """The FlaskForm subclass for this form (built once per locale)."""
         from .fields import build_form_class

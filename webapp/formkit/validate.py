@@ -21,11 +21,20 @@ def validate(definition, data, attachment_ok=None) -> tuple[dict, dict[str, list
         return {}, {"data": ["应为 JSON 对象"]}
     formdata, errors = MultiDict(), {}
     _flatten(definition.fields, data, "", "", formdata, errors)
-    form = definition.wtform_class()(formdata=formdata, meta={"csrf": False, "attachment_ok": attachment_ok})
-    form.validate()
-    for key, messages in _errors(definition.fields, form, "").items():
+    _, clean, form_errors = bind(definition, formdata, attachment_ok, csrf=False)
+    for key, messages in form_errors.items():
         errors.setdefault(key, messages)  # a malformed value's own message wins over "required"
-    return ({}, errors) if errors else (_clean(definition.fields, form), {})
+    return ({}, errors) if errors else (clean, {})
+
+
+def bind(definition, formdata, attachment_ok=None, csrf=True, locale="zh"):
+    """(form, clean, errors) for browser form data; the HTML pages re-render `form` on errors."""
+    form = definition.wtform_class(locale)(formdata=formdata, meta={"csrf": csrf, "attachment_ok": attachment_ok})
+    form.validate()
+    errors = _errors(definition.fields, form, "")
+    if csrf and form.errors.get("csrf_token"):
+        errors["csrf_token"] = list(form.errors["csrf_token"])
+    return form, ({} if errors else _clean(definition.fields, form)), errors
 
 
 def _scalar(value) -> bool:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a70627795c5d
+Revision ID: 74b4b856bed1
 Revises: 
-Create Date: 2026-11-26 22:12:29.324307
+Create Date: 2026-11-26 22:19:26.754477
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a70627795c5d'
+revision = '74b4b856bed1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -215,6 +215,7 @@ def upgrade():
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('task_guid', sa.String(length=36), nullable=False),
     sa.Column('element_id', sa.String(length=120), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('fired_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_timer_instance_id_process_instance')),

@@ -1,0 +1,49 @@
+"""The server-rendered pages: one blueprint per area, Chinese by default, English selectable."""
+
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request, session
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from .. import labels
+
+CLOCK_ZONE = ZoneInfo("Asia/Shanghai")
+LOCALES = ("zh", "en")
+
+
+def select_locale():
+    chosen = request.args.get("lang") or session.get("lang")
+    return chosen if chosen in LOCALES else "zh"
+
+
+def localtime(value, fmt="%Y-%m-%d %H:%M"):
+    return value.astimezone(CLOCK_ZONE).strftime(fmt) if value else ""
+
+
+def init_app(app):
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals.update(
+        label=lambda name, value: labels.label(name, value, str(get_locale())),
+        options=lambda name: labels.options(name, str(get_locale())),
+        locale=lambda: str(get_locale()))
+
+    from . import account, cases, inbox, public, vendor
+    for module in (account, cases, inbox, public, vendor):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(err):
+        return render_template("error.html", code=400, message=_("页面已过期或缺少安全令牌，请返回刷新后重试。")), 400
+
+
+ERROR_MESSAGES = {
+    403: "您无权访问此页面。", 404: "页面不存在，或您无权查看。", 405: "不支持此操作。",
+    409: "该事项已被他人处理或状态已变化，请刷新后重试。", 413: "上传的文件过大。", 500: "服务器内部错误，已记录。",
+}
+
+
+def error_page(code, message=None):
+    return render_template("error.html", code=code, message=message or _(ERROR_MESSAGES.get(code, "出错了。"))), code

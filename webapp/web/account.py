@@ -1,0 +1,103 @@
+"""Sign in and out, and self-registration of enterprise accounts."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from .. import labels
+from ..auth import authenticate
+from ..extensions import db, login_manager
+from ..formkit import credit_code
+from ..models import Organization, User
+
+bp = Blueprint("account", __name__)
+login_manager.login_view = "account.login"
+login_manager.login_message = _l("请先登录。")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名"))])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码"))])
+
+
+def _credit_code(form, field):
+    problem = credit_code.problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+    if Organization.query.filter_by(credit_code=field.data.strip().upper()).first():
+        raise ValidationError(_("该统一社会信用代码已注册"))
+
+
+def _free_username(form, field):
+    if User.query.filter_by(username=field.data).first():
+        raise ValidationError(_("用户名已被使用"))
+
+
+class RegistrationForm(FlaskForm):
+    org_name = StringField(_l("单位名称"), validators=[DataRequired(_l("此项为必填项")), Length(max=200)])
+    credit_code = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("此项为必填项")), _credit_code])
+    district = SelectField(_l("所属区"), validators=[DataRequired(_l("此项为必填项"))])
+    contact_name = StringField(_l("联系人"), validators=[DataRequired(_l("此项为必填项")), Length(max=50)])
+    contact_phone = StringField(_l("联系电话"), validators=[
+        DataRequired(_l("此项为必填项")), Regexp(r"^[0-9+\- ]{7,20}$", message=_l("电话号码格式不正确"))])
+    contact_email = EmailField(_l("电子邮箱"), validators=[
+        DataRequired(_l("此项为必填项")), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮箱格式不正确"))])
+    username = StringField(_l("登录用户名"), validators=[
+        DataRequired(_l("此项为必填项")), Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("3-40位字母、数字或 _ . -")),
+        _free_username])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("此项为必填项")),
+                                                   Length(min=8, message=_l("至少8位"))])
+    confirm = PasswordField(_l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(_("欢迎，%(name)s", name=user.display_name), "success")
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("cases.mine" if user.role == "applicant" else "inbox.todo")
+            return redirect(target)
+        flash(_("用户名或密码错误"), "danger")
+    return render_template("account/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegistrationForm()
+    form.district.choices = [("", _("请选择"))] + labels.options("districts", session.get("lang", "zh"))
+    if form.validate_on_submit():
+        org = Organization(name=form.org_name.data.strip(), credit_code=form.credit_code.data.strip().upper(),
+                           district=form.district.data, contact_name=form.contact_name.data,
+                           contact_phone=form.contact_phone.data, contact_email=form.contact_email.data)
+        db.session.add(org)
+        db.session.flush()
+        user = User(username=form.username.data, display_name=org.name, role="applicant",
+                    district=org.district, organization_id=org.id)
+        user.set_password(form.password.data)
+        db.session.add(user)
+        db.session.commit()
+        login_user(user)
+        flash(_("注册成功"), "success")
+        return redirect(url_for("cases.mine"))
+    return render_template("account/register.html", form=form)
+
+
+@bp.before_app_request
+def remember_language():
+    if request.args.get("lang") in ("zh", "en"):
+        session["lang"] = request.args["lang"]

@@ -1,0 +1,234 @@
+"""Cases as people see them: 我的申请, starting an application, the case page, handling a task."""
+
+from io import BytesIO
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func
+from werkzeug.datastructures import MultiDict
+
+from .. import engine, scope
+from ..extensions import db
+from ..formkit import load_form
+from ..models import Attachment, AuditEvent, HumanTask, ProcessInstance, Round, Timer
+from ..uploads import UploadRefused, check
+from . import error_page
+
+bp = Blueprint("cases", __name__)
+
+
+def visible_case(instance_id):
+    instance = scope.instances_query(current_user).filter(ProcessInstance.id == instance_id).first()
+    if instance is None:
+        abort(404)
+    return instance
+
+
+def submissions(instance):
+    """Each form submitted on the case, latest first, with its definition for labels."""
+    done = (HumanTask.query.filter_by(instance_id=instance.id, state="completed")
+            .order_by(HumanTask.completed_at.desc()).all())
+    return [(task, load_form(task.form_key)) for task in done if task.form_key]
+
+
+def attachment_names(ids):
+    rows = Attachment.query.filter(Attachment.id.in_(ids)).all() if ids else []
+    return {a.id: a.filename for a in rows}
+
+
+def _ids_in(submitted):
+    return [i for task, definition in submitted for i in definition.attachment_ids(task.data)]
+
+
+@bp.get("/my")
+@login_required
+def mine():
+    cases = scope.instances_query(current_user).order_by(ProcessInstance.id.desc()).all()
+    open_tasks = {t.instance_id: t for t in scope.candidate_tasks(current_user)}
+    rounds = [r for r in Round.query.order_by(Round.closes_at).all() if r.is_open()]
+    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, rounds=rounds)
+
+
+@bp.post("/my/start")
+@login_required
+def start():
+    round_id = request.form.get("round_id", "")
+    round_ = db.session.get(Round, int(round_id)) if round_id.isdigit() else None
+    if round_ is None:
+        flash(_("请选择申报批次"), "danger")
+        return redirect(url_for("cases.mine"))
+    instance = engine.start(round_.kind, current_user, round_.id)
+    db.session.commit()
+    task = scope.candidate_tasks(current_user).filter(HumanTask.instance_id == instance.id).first()
+    flash(_("申报已创建，请填写申报书"), "success")
+    if task is None:
+        return redirect(url_for("cases.case", instance_id=instance.id))
+    return redirect(url_for("cases.handle", task_id=task.id))
+
+
+@bp.get("/cases")
+@login_required
+def overview():
+    if current_user.role not in ("city", "owner", "district"):
+        abort(403)
+    query = scope.instances_query(current_user)
+    if request.args.get("process"):
+        query = query.filter(ProcessInstance.process_key == request.args["process"])
+    if request.args.get("district"):
+        query = query.filter(ProcessInstance.district == request.args["district"])
+    cases = query.order_by(ProcessInstance.id.desc()).limit(500).all()
+    waiting = {}
+    for task in HumanTask.query.filter(HumanTask.state == "open",
+                                       HumanTask.instance_id.in_([c.id for c in cases])):
+        waiting.setdefault(task.instance_id, []).append(task.name)
+    by_stage = (scope.instances_query(current_user)
+                .with_entities(ProcessInstance.district, ProcessInstance.status, func.count())
+                .group_by(ProcessInstance.district, ProcessInstance.status).all())
+    return render_template("cases/overview.html", cases=cases, waiting=waiting, by_stage=by_stage)
+
+
+@bp.get("/cases/<int:instance_id>")
+@login_required
+def case(instance_id):
+    instance = visible_case(instance_id)
+    submitted = submissions(instance)
+    history = AuditEvent.query.filter_by(instance_id=instance.id).order_by(AuditEvent.id).all()
+    tasks = HumanTask.query.filter_by(instance_id=instance.id).all()
+    return render_template("cases/case.html", instance=instance, submitted=submitted, history=history,
+                           open_tasks=[t for t in tasks if t.state == "open"],
+                           waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
+                           decision_label=_decision_labels(tasks), files=attachment_names(_ids_in(submitted)))
+
+
+def _decision_labels(tasks):
+    """decision_label(element_id, value) for the history: the words the form offered for that choice."""
+    words = {}
+    for task in tasks:
+        if task.form_key:
+            for field in load_form(task.form_key).fields:
+                if field.name == "decision":
+                    for choice in field.choices or ():
+                        words[(task.element_id, choice.value)] = choice.label
+    return lambda element_id, value: words.get((element_id, value), value)
+
+
+@bp.get("/cases/<int:instance_id>/diagram.xml")
+@login_required
+def diagram(instance_id):
+    return Response(visible_case(instance_id).definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.get("/files/<int:attachment_id>")
+@login_required
+def download(attachment_id):
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not (attachment.uploaded_by == current_user.id or (
+            attachment.instance_id and scope.instances_query(current_user)
+            .filter(ProcessInstance.id == attachment.instance_id).first())):
+        abort(404)
+    return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename)
+
+
+def _store_uploads(definition, formdata):
+    """Save files chosen in the page's file inputs and put their ids where the form expects them."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    errors = {}
+    for spec in definition.fields:
+        if spec.type not in ("file", "files"):
+            continue
+        chosen = [f for f in request.files.getlist(spec.name) if f and f.filename]
+        kept = [v for v in formdata.getlist(spec.name) if v not in formdata.getlist(f"_remove_{spec.name}")]
+        new_ids = []
+        for upload in chosen:
+            content = upload.stream.read(limit + 1)
+            try:
+                content_type, digest = check(upload.filename, content, limit)
+            except UploadRefused as err:
+                errors[spec.name] = [str(err)]
+                continue
+            attachment = Attachment(filename=upload.filename.rsplit("/", 1)[-1][:255], content_type=content_type,
+                                    size=len(content), sha256=digest, content=content, uploaded_by=current_user.id)
+            db.session.add(attachment)
+            db.session.flush()
+            new_ids.append(str(attachment.id))
+        formdata.setlist(spec.name, (new_ids[-1:] or kept[:1]) if spec.type == "file" else kept + new_ids)
+    return errors
+
+
+def _without_blank_rows(definition, formdata):
+    """Table rows the person left empty are not rows; the page always offers one blank row."""
+    for table in (f for f in definition.fields if f.type == "table"):
+        prefix = f"{table.name}-"
+        rows = sorted({int(k[len(prefix):].split("-", 1)[0]) for k in formdata
+                       if k.startswith(prefix) and k[len(prefix):].split("-", 1)[0].isdigit()})
+        kept = [r for r in rows if any(formdata.get(f"{prefix}{r}-{c.name}", "").strip() for c in table.columns)]
+        values = {k: formdata.getlist(k) for k in list(formdata) if k.startswith(prefix)}
+        for key in values:
+            formdata.poplist(key)
+        for new_index, old_index in enumerate(kept):
+            for column in table.columns:
+                old = f"{prefix}{old_index}-{column.name}"
+                if old in values:
+                    formdata.setlist(f"{prefix}{new_index}-{column.name}", values[old])
+    return formdata
+
+
+def _prefill(task):
+    """What the form starts with: the last submission of this form on the case, or the organisation."""
+    previous = (HumanTask.query.filter_by(instance_id=task.instance_id, form_key=task.form_key, state="completed")
+                .order_by(HumanTask.completed_at.desc()).first())
+    if previous is not None:
+        return dict(previous.data or {})
+    org = task.instance.subject and current_user.organization
+    if org is None:
+        return {}
+    return {"org_name": org.name, "credit_code": org.credit_code, "district": org.district,
+            "contact_name": org.contact_name, "contact_phone": org.contact_phone, "contact_email": org.contact_email}
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def handle(task_id):
+    task = engine.visible_task(task_id, current_user)
+    if task.state != "open":
+        flash(_("该任务已办结"), "info")
+        return redirect(url_for("cases.case", instance_id=task.instance_id))
+    actionable = scope.is_candidate(current_user, task)
+    definition = engine.form_for(task)
+    locale = request.args.get("lang") or "zh"
+    form_class = definition.wtform_class(locale)
+    errors = {}
+    extra_rows = 1
+    if request.method == "POST":
+        if not actionable:
+            return error_page(403)
+        formdata = MultiDict(request.form)
+        errors = _store_uploads(definition, formdata)
+        _without_blank_rows(definition, formdata)
+        if "_add_row" in formdata:
+            form = form_class(formdata=formdata)
+            extra_rows = 2
+        else:
+            form, clean, form_errors = definition.bind(formdata, engine.attachment_checker(current_user), locale)
+            errors.update(form_errors)
+            if not errors:
+                engine.complete(task.id, current_user, clean)
+                db.session.commit()
+                flash(_("已提交：%(name)s", name=task.name), "success")
+                return redirect(url_for("cases.mine" if current_user.role == "applicant" else "inbox.todo"))
+            db.session.commit()  # keep the files just uploaded, so the person need not choose them again
+            flash(_("请按提示修改后再提交"), "danger")
+    else:
+        form = form_class(data=_prefill(task))
+    for table in (f for f in definition.fields if f.type == "table"):
+        for _i in range(extra_rows if len(form[table.name].entries) else max(extra_rows, 1)):
+            form[table.name].append_entry()
+    instance = task.instance
+    submitted = submissions(instance)
+    current_ids = definition.attachment_ids(form.data)
+    return render_template("cases/handle.html", task=task, instance=instance, form=form, definition=definition,
+                           errors=errors, actionable=actionable, submitted=submitted,
+                           context=engine.task_context(task),
+                           files=attachment_names(_ids_in(submitted) + current_ids))

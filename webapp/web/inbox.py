@@ -1,0 +1,62 @@
+"""待办事项 and 已办事项: the official's inbox, claim and unclaim."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import engine, scope
+from ..extensions import db
+from ..models import HumanTask, ProcessInstance, Round, utcnow
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+@bp.get("/")
+@login_required
+def todo():
+    query = (scope.candidate_tasks(current_user)
+             .filter((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == current_user.username))
+             .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id))
+    args = request.args
+    if args.get("process"):
+        query = query.filter(ProcessInstance.process_key == args["process"])
+    if args.get("round", "").isdigit():
+        query = query.filter(ProcessInstance.round_id == int(args["round"]))
+    if args.get("district"):
+        query = query.filter(ProcessInstance.district == args["district"])
+    if args.get("status") == "claimed":
+        query = query.filter(HumanTask.claimed_by == current_user.username)
+    elif args.get("status") == "unclaimed":
+        query = query.filter(HumanTask.claimed_by.is_(None))
+    elif args.get("status") == "overdue":
+        query = query.filter(HumanTask.due_at < utcnow())
+    order = HumanTask.due_at.desc() if args.get("sort") == "due_desc" else HumanTask.due_at
+    tasks = query.order_by(HumanTask.due_at.is_(None), order, HumanTask.id).limit(500).all()
+    return render_template("inbox/todo.html", tasks=tasks, now=utcnow(), args=args,
+                           rounds=Round.query.order_by(Round.id.desc()).all())
+
+
+@bp.get("/done")
+@login_required
+def done():
+    tasks = (HumanTask.query.filter_by(completed_by=current_user.username)
+             .order_by(HumanTask.completed_at.desc()).limit(500).all())
+    return render_template("inbox/done.html", tasks=tasks)
+
+
+@bp.post("/<int:task_id>/claim")
+@login_required
+def claim(task_id):
+    engine.claim(task_id, current_user)
+    db.session.commit()
+    flash(_("已签收，他人将不能办理此任务"), "success")
+    return redirect(request.referrer or url_for("inbox.todo"))
+
+
+@bp.post("/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id):
+    engine.claim(task_id, current_user, release=True)
+    db.session.commit()
+    flash(_("已退回签收"), "info")
+    return redirect(request.referrer or url_for("inbox.todo"))

@@ -1,0 +1,49 @@
+"""Pages anyone may open without signing in: home, the resource pool, notices with the objection form."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import objections, pool
+from ..extensions import db
+from ..formkit import load_form
+from ..models import Notice
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.mine" if current_user.role == "applicant" else "inbox.todo"))
+    return render_template("public/home.html", open_notices=[n for n in Notice.query.all() if n.is_open()],
+                           pool_size=len(pool.active_entries()))
+
+
+@bp.get("/pool", endpoint="pool")
+def pool_page():
+    args = request.args
+    entries = pool.active_entries(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
+    return render_template("public/pool.html", entries=entries, args=args)
+
+
+@bp.get("/notices")
+def notices():
+    rows = Notice.query.order_by(Notice.starts_at.desc()).limit(200).all()
+    return render_template("public/notices.html", notices=rows)
+
+
+@bp.route("/notices/<int:notice_id>", methods=["GET", "POST"])
+def notice(notice_id):
+    item = objections.open_notice(notice_id)
+    definition = load_form("objection")
+    form, _clean, errors = (None, None, {})
+    if request.method == "POST":
+        form, clean, errors = definition.bind(request.form)
+        if not errors:
+            objections.file(notice_id, clean, request.remote_addr or "unknown")
+            db.session.commit()
+            flash(_("异议已收到，我们将依法核查并保护您的个人信息。"), "success")
+            return redirect(url_for("public.notice", notice_id=notice_id))
+    form = form or definition.wtform_class()()
+    return render_template("public/notice.html", notice=item, form=form, definition=definition, errors=errors)
