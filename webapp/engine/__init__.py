@@ -11,6 +11,7 @@ from .errors import (
     ValidationFailed,
 )
 from .runtime import (
+    attachment_checker,
     claim,
     complete,
     deliver_message,

@@ -1,0 +1,105 @@
+"""The pages, through the test client: scope by URL, CSRF, Chinese by default and English on request."""
+
+from io import BytesIO
+
+from selection import apply, task_for
+from web import Session
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(app):
+    home = Session(app).text("/")
+    assert "资源池名单" in home and "企业注册" in home
+    english = Session(app)
+    page = english.text("/?lang=en")
+    assert "Resource pool" in page and "资源池名单" not in page
+    assert "Sign in" in english.text("/login")  # the choice sticks for the session
+
+
+def test_login_refuses_bad_password_and_shows_role_and_district(app):
+    anonymous = Session(app)
+    page = anonymous.submit("/login", {"username": "district-hexi", "password": "wrong"}).get_data(as_text=True)
+    assert "用户名或密码错误" in page
+    inbox = Session(app, "district-hexi").text("/inbox/")
+    assert "河西区" in inbox and "区工业和信息化主管部门" in inbox
+
+
+def test_post_without_csrf_token_is_refused(app, as_user):
+    instance_id, _ = apply(as_user)
+    official = Session(app, "district-hexi")
+    task_id = task_for(as_user("district-hexi"), instance_id, "district_review")
+    response = official.client.post(f"/tasks/{task_id}", data={"decision": "reject", "opinion": "无令牌"})
+    assert response.status_code == 400 and "安全令牌" in response.get_data(as_text=True)
+    response = official.client.post(f"/inbox/{task_id}/claim")
+    assert response.status_code == 400
+    assert as_user("district-hexi").get(f"/tasks/{task_id}").get_json()["state"] == "open"
+    login = Session(app).client.post("/login", data={"username": "city", "password": "demo12345"})
+    assert login.status_code == 400 and "欢迎" not in login.get_data(as_text=True)
+
+
+def test_other_district_and_other_applicant_cannot_open_by_url(app, as_user):
+    instance_id, applicant = apply(as_user)
+    task_id = task_for(as_user("district-hexi"), instance_id, "district_review")
+    attachment_id = applicant.get(f"/process-instances/{instance_id}").get_json()["data"]["business_license"]
+    nankai = Session(app, "district-nankai")
+    for path in (f"/cases/{instance_id}", f"/cases/{instance_id}/diagram.xml", f"/tasks/{task_id}",
+                 f"/files/{attachment_id}"):
+        assert nankai.get(path).status_code == 404, path
+    assert nankai.client.post(f"/inbox/{task_id}/claim",
+                              data={"csrf_token": "x"}).status_code in (400, 404)
+    other = Session(app, "applicant2")
+    assert other.get(f"/cases/{instance_id}").status_code == 404
+    assert other.get(f"/files/{attachment_id}").status_code == 404
+    hexi = Session(app, "district-hexi")
+    assert "区级初审推荐" in hexi.text(f"/tasks/{task_id}")
+    assert hexi.get(f"/files/{attachment_id}").status_code == 200
+
+
+def test_district_returns_with_required_opinion_through_the_page(app, as_user):
+    instance_id, _ = apply(as_user)
+    task_id = task_for(as_user("district-hexi"), instance_id, "district_review")
+    official = Session(app, "district-hexi")
+    page = official.submit(f"/tasks/{task_id}", {"decision": "return"}).get_data(as_text=True)
+    assert "此项为必填项" in page  # the opinion is required when returning
+    response = official.submit(f"/tasks/{task_id}", {"decision": "return", "opinion": "请补充审计报告"})
+    assert response.status_code == 302
+    applicant = Session(app, "applicant1")
+    mine = applicant.text("/my")
+    assert "填写并提交申报书" in mine
+    resubmit = task_for(as_user("applicant1"), instance_id, "submit_application")
+    page = applicant.text(f"/tasks/{resubmit}")
+    assert "请补充审计报告" in page and "天津智造数字科技有限公司" in page  # prefilled from last time
+
+
+def test_applicant_registers_and_applies_through_pages(app, as_user):
+    from selection import open_round
+    open_round(as_user("city"))
+    visitor = Session(app)
+    bad = visitor.submit("/register", {"org_name": "天津新企业有限公司", "credit_code": "91120103MA05K8XQ1X",
+                                       "district": "hexi", "contact_name": "王", "contact_phone": "13800000000",
+                                       "contact_email": "w@example.cn", "username": "newco",
+                                       "password": "secret123", "confirm": "secret123"}).get_data(as_text=True)
+    assert "统一社会信用代码" in bad and "newco" in bad  # refused, values kept
+    first17 = "91120101MA08XY7K2"
+    from webapp.formkit.credit_code import check_digit
+    response = visitor.submit("/register", {
+        "org_name": "天津新企业有限公司", "credit_code": first17 + check_digit(first17), "district": "hexi",
+        "contact_name": "王", "contact_phone": "13800000000", "contact_email": "w@example.cn",
+        "username": "newco", "password": "secret123", "confirm": "secret123"})
+    assert response.status_code == 302
+    page = visitor.text("/my")
+    assert "发起申报" in page
+    round_id = page.split('<option value="')[1].split('"')[0]
+    started = visitor.submit("/my/start", {"round_id": round_id}, token_from="/my")
+    assert started.status_code == 302 and "/tasks/" in started.location
+    form_page = visitor.text(started.location)
+    assert "天津新企业有限公司" in form_page and "在津已完成或正在实施的服务案例" in form_page
+    data = {"org_name": "天津新企业有限公司", "credit_code": first17 + check_digit(first17), "district": "hexi",
+            "contact_name": "王", "contact_phone": "13800000000", "contact_email": "w@example.cn",
+            "staff_total": "30", "revenue_last_year": "1200", "category": "consulting",
+            "attest_legal_person": "y", "attest_no_violation": "y", "attest_not_dishonest": "y",
+            "attest_local_office": "y", "tianjin_cases-0-client": "天津某厂", "tianjin_cases-0-status": "completed",
+            "business_license": (BytesIO(b"%PDF-1.4 license"), "营业执照.pdf"),
+            "truthfulness_pledge": (BytesIO(b"%PDF-1.4 pledge"), "承诺书.pdf")}
+    response = visitor.submit(started.location, data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    assert "区级初审推荐" in Session(app, "district-hexi").text("/inbox/")
