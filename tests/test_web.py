@@ -103,3 +103,15 @@ def test_applicant_registers_and_applies_through_pages(app, as_user):
     response = visitor.submit(started.location, data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     assert "区级初审推荐" in Session(app, "district-hexi").text("/inbox/")
+
+
+def test_city_opens_a_round_on_its_page(app):
+    city = Session(app, "city")
+    refused = city.submit("/rounds/", {"kind": "provider_selection", "year": "2026", "title": "过期批次",
+                                       "closes_on": "2020-01-01"}).get_data(as_text=True)
+    assert "未来时间" in refused
+    response = city.submit("/rounds/", {"kind": "provider_selection", "year": "2026",
+                                        "title": "2026年度服务商遴选", "closes_on": "2030-06-30"})
+    assert response.status_code == 302
+    assert "2026年度服务商遴选" in city.text("/rounds/") and "开放中" in city.text("/rounds/")
+    assert Session(app, "district-hexi").get("/rounds/").status_code == 403
