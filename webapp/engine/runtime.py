@@ -30,7 +30,8 @@ from .definitions import latest_definition, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .restricted import RefusedExpression, RestrictedEnvironment
 from .restricted import evaluate as evaluate_restricted
-from .services import Services, iso_duration
+from .services import Services
+from .services.notices import iso_duration
 
 ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -221,20 +222,29 @@ def start(process_key, user, round_id=None, data=None):
             ProcessInstance.outcome.is_distinct_from("not_recommended")).first()
         if duplicate:
             raise Conflict(f"本批次已有申报（案件 {duplicate.id}）")
+    return _create(definition, org, org.district if org else user.district, user.username, round_, data)
+
+
+def start_for(process_key, organization, actor, data=None, round_=None):
+    """A case the system starts on an organisation's behalf (grading, removal, self-assessment)."""
+    return _create(latest_definition(process_key), organization, organization.district, actor, round_, data)
+
+
+def _create(definition, org, district, actor, round_, data):
     instance = ProcessInstance(
-        definition=definition, process_key=process_key, status="running", round=round_,
+        definition=definition, process_key=definition.key, status="running", round=round_,
         subject=org.name if org else None, organization_id=org.id if org else None,
-        district=org.district if org else user.district, started_by=user.username, state={})
+        district=district, started_by=actor, state={})
     db.session.add(instance)
     db.session.flush()
     spec, subprocess_specs = spec_objects(definition)
     since = time.time()
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_engine(instance, user.username))
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_engine(instance, actor))
     workflow.task_tree.data.update(data or {})
-    audit.record("start", user.username, instance.id, name=definition.name,
-                 data={"version": definition.version, "round_id": round_id, "data": data or {}})
+    audit.record("start", actor, instance.id, name=definition.name,
+                 data={"version": definition.version, "round_id": round_.id if round_ else None, "data": data or {}})
     _run(workflow.do_engine_steps)
-    _save(instance, workflow, user.username, since)
+    _save(instance, workflow, actor, since)
     return instance
 
 

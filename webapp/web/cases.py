@@ -3,6 +3,7 @@
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
@@ -39,6 +40,13 @@ def attachment_names(ids):
 
 def _ids_in(submitted):
     return [i for task, definition in submitted for i in definition.attachment_ids(task.data)]
+
+
+@bp.app_template_global()
+def decision_of(task):
+    """The words the task's form offered for the decision it recorded (for 已办事项)."""
+    value = (task.data or {}).get("decision")
+    return _decision_labels([task])(task.element_id, value) if task.form_key and value else ""
 
 
 @bp.get("/my")
@@ -197,7 +205,7 @@ def handle(task_id):
         return redirect(url_for("cases.case", instance_id=task.instance_id))
     actionable = scope.is_candidate(current_user, task)
     definition = engine.form_for(task)
-    locale = request.args.get("lang") or "zh"
+    locale = str(get_locale())
     form_class = definition.wtform_class(locale)
     errors = {}
     extra_rows = 1

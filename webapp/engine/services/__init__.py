@@ -1,0 +1,32 @@
+"""Operations a diagram's service tasks may call (spiffworkflow:serviceTaskOperator id=...).
+
+They write the programme's public records — notices, objections, the resource pool, grades —
+in the same transaction as the case, so a case and its records commit or roll back together.
+Every number (the notice period, the categories) arrives as a parameter from the diagram.
+Each module of this package contributes its OPERATIONS; a new module is picked up by itself.
+"""
+
+import importlib
+import json
+import pkgutil
+
+from .. import audit
+
+OPERATIONS = {}
+for _module in pkgutil.iter_modules(__path__):
+    OPERATIONS.update(importlib.import_module(f"{__name__}.{_module.name}").OPERATIONS)
+
+
+class Services:
+    """The operations bound to one case and the person whose action triggered them."""
+
+    def __init__(self, instance, actor):
+        self.instance, self.actor = instance, actor
+
+    def call(self, name, params):
+        operation = OPERATIONS.get(name)
+        if operation is None:
+            raise KeyError(f"未知服务 {name}")
+        result = operation(self, **params)
+        audit.record("service", self.actor, self.instance.id, name=name, data={"params": params, "result": result})
+        return json.dumps(result, ensure_ascii=False)

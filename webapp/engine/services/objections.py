@@ -1,0 +1,21 @@
+"""Objections filed against a case's public notice."""
+
+from ...models import Notice, Objection
+from .. import clock
+
+
+def _case_objections(ctx):
+    return Objection.query.join(Notice).filter(Notice.instance_id == ctx.instance.id)
+
+
+def pending_objections(ctx):
+    return _case_objections(ctx).filter(Objection.decision.is_(None)).count()
+
+
+def record_objection(ctx, objection_id, decision, opinion):
+    objection = _case_objections(ctx).filter(Objection.id == objection_id).one()
+    objection.decision, objection.opinion, objection.decided_at = decision, opinion, clock.now()
+    return {"id": objection.id, "decision": decision}
+
+
+OPERATIONS = {"objections.pending": pending_objections, "objections.record": record_objection}
