@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from .engine import ValidationFailed, latest_definition
+from .engine import ValidationFailed, latest_definition, start_round_cases
 from .extensions import db
 from .models import Round, utcnow
 
@@ -28,4 +28,6 @@ def open_round(kind, year, title, closes_at, actor):
         raise ValidationFailed("批次信息有误", errors)
     round_ = Round(kind=kind, year=year, title=title.strip(), closes_at=closes_at, created_by=actor)
     db.session.add(round_)
+    db.session.flush()
+    start_round_cases(round_, actor)
     return round_

@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 
 from .. import engine, scope
 from ..extensions import db
-from ..models import AuditEvent, ProcessInstance
+from ..models import AuditEvent, Organization, ProcessInstance
 from . import BadRequest, bp, json_body, login_required
 
 
@@ -41,7 +41,12 @@ def start_instance():
         raise BadRequest("data 必须是 JSON 对象，键为不以下划线开头的标识符")
     if data is not None and len(json.dumps(data)) > 64 * 1024:
         raise BadRequest("data 过大")
-    instance = engine.start(process, g.user, round_id, data)
+    organization = None
+    if body.get("organization") is not None:  # an official starting a case about an organisation
+        organization = Organization.query.filter_by(credit_code=str(body["organization"]).upper()).first()
+        if organization is None or g.user.role == "applicant":
+            raise engine.ValidationFailed("单位不存在", {"organization": ["未找到该统一社会信用代码的单位"]})
+    instance = engine.start(process, g.user, round_id, data, organization)
     db.session.commit()
     return jsonify(instance_json(instance)), 201
 

@@ -18,6 +18,7 @@ from .runtime import (
     fire_timers,
     form_for,
     start,
+    start_round_cases,
     task_context,
     visible_task,
 )
@@ -25,5 +26,5 @@ from .runtime import (
 __all__ = [
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
-    "latest_definition", "parse_files", "start", "task_context", "visible_task",
+    "latest_definition", "parse_files", "start", "start_round_cases", "task_context", "visible_task",
 ]

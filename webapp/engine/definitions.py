@@ -57,6 +57,26 @@ def lint_expressions(root, filename):
     return findings
 
 
+DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+
+
+def lint_dmn(root, filename):
+    """Every cell of a decision table is Python for the restricted engine ("-" or empty means any)."""
+    findings = []
+    namespace = root.nsmap.get(None) or DMN_NS["dmn"]
+    for node in root.xpath("//d:inputExpression/d:text | //d:inputEntry/d:text | //d:outputEntry/d:text",
+                           namespaces={"d": namespace}):
+        source = (node.text or "").strip()
+        if not source or source == "-":
+            continue
+        probe = source if not source.startswith(("<", ">", "=", "!", "not ", "in ")) else f"x {source}"
+        try:
+            compile_expression(probe.replace("?", "x"))
+        except RefusedExpression as err:
+            findings.append(f"{filename} 第 {node.sourceline} 行：决策表单元格被拒绝：{err}")
+    return findings
+
+
 def lint_tasks(root, filename):
     findings = []
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
@@ -126,6 +146,8 @@ def parse_files(bpmn: tuple[str, bytes], dmns=()):
     except ValidationException as err:
         raise DefinitionError(f"{filename} 第 {err.line_number or '?'} 行：不符合 BPMN 规范：{err}") from None
     findings = lint_expressions(root, filename) + lint_tasks(root, filename)
+    for name, dmn_root in dmn_roots:
+        findings += lint_dmn(dmn_root, name)
     if findings:
         raise DefinitionError(f"{filename}: {len(findings)} 处问题", findings)
     try:
@@ -169,6 +191,17 @@ def latest_definition(key, required=True):
 
 
 _specs = {}
+_properties = {}
+
+
+def process_properties(definition):
+    """The process-level spiffworkflow:properties (requiresRound, startableBy, startsFor…) of a version."""
+    if definition.content_hash not in _properties:
+        root = parse_xml(definition.bpmn_xml.encode(), definition.key)
+        nodes = root.xpath(f"//bpmn:process[@id='{definition.key}']/bpmn:extensionElements//spiff:property",
+                           namespaces=NS)
+        _properties[definition.content_hash] = {n.get("name"): n.get("value") for n in nodes}
+    return _properties[definition.content_hash]
 
 
 def spec_objects(definition):

@@ -26,8 +26,9 @@ from ..extensions import db
 from ..formkit import load_form
 from ..models import Attachment, HumanTask, Notice, ProcessInstance, Round, Timer, User
 from . import audit, clock, roles, serializer
-from .definitions import latest_definition, spec_objects
+from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
+from .populations import POPULATIONS
 from .restricted import RefusedExpression, RestrictedEnvironment
 from .restricted import evaluate as evaluate_restricted
 from .services import Services
@@ -202,10 +203,10 @@ def _sync_timers(instance, workflow):
                                  name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task))))
 
 
-def start(process_key, user, round_id=None, data=None):
+def start(process_key, user, round_id=None, data=None, organization=None):
+    """A case started by a person: an applicant for their organisation, or an official about one."""
     definition = latest_definition(process_key)
-    start_lane = _start_role(definition)
-    if start_lane and start_lane != user.role:
+    if user.role not in _starter_roles(definition):
         raise NotAllowed("您的角色不能发起此流程")
     round_ = None
     if definition.needs_round:
@@ -214,7 +215,7 @@ def start(process_key, user, round_id=None, data=None):
             raise ValidationFailed("请选择申报批次", {"round_id": ["此流程需要一个已开启的申报批次"]})
         if not round_.is_open():
             raise Conflict("申报批次未开启或已截止")
-    org = user.organization
+    org = user.organization if user.role == "applicant" else organization
     if org is not None and round_ is not None:
         duplicate = ProcessInstance.query.filter(
             ProcessInstance.process_key == process_key, ProcessInstance.round_id == round_.id,
@@ -230,7 +231,21 @@ def start_for(process_key, organization, actor, data=None, round_=None):
     return _create(latest_definition(process_key), organization, organization.district, actor, round_, data)
 
 
+def start_round_cases(round_, actor):
+    """Open a round's cases: one per member of the process's `startsFor` population (none if unset)."""
+    definition = latest_definition(round_.kind)
+    population = process_properties(definition).get("startsFor")
+    if population is None:
+        return []
+    if population not in POPULATIONS:
+        raise ScriptError(f"未知的 startsFor：{population}")
+    return [_create(definition, org, org.district, actor, round_, None) for org in POPULATIONS[population]()]
+
+
 def _create(definition, org, district, actor, round_, data):
+    if round_ is not None:
+        data = {"round_info": {"id": round_.id, "year": round_.year, "title": round_.title,
+                          "closes_at": round_.closes_at.isoformat()}, **(data or {})}
     instance = ProcessInstance(
         definition=definition, process_key=definition.key, status="running", round=round_,
         subject=org.name if org else None, organization_id=org.id if org else None,
@@ -240,7 +255,8 @@ def _create(definition, org, district, actor, round_, data):
     spec, subprocess_specs = spec_objects(definition)
     since = time.time()
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_engine(instance, actor))
-    workflow.task_tree.data.update(data or {})
+    # start_data lets a diagram ask what it was started with (start_data.get("ground")) without NameErrors.
+    workflow.task_tree.data.update({**(data or {}), "start_data": dict(data or {})})
     audit.record("start", actor, instance.id, name=definition.name,
                  data={"version": definition.version, "round_id": round_.id if round_ else None, "data": data or {}})
     _run(workflow.do_engine_steps)
@@ -248,12 +264,16 @@ def _create(definition, org, district, actor, round_, data):
     return instance
 
 
-def _start_role(definition):
+def _starter_roles(definition):
+    """Who may start a case: the process's startableBy property, else the role of the start event's lane."""
+    listed = process_properties(definition).get("startableBy")
+    if listed:
+        return {role.strip() for role in listed.split(",")}
     spec, _ = spec_objects(definition)
     for task_spec in spec.task_specs.values():
         if type(task_spec).__name__ == "StartEvent" and task_spec.lane:
-            return roles.resolve(task_spec.lane)
-    return None
+            return {roles.resolve(task_spec.lane)}
+    return {"city"}
 
 
 def visible_task(task_id, user):
