@@ -115,3 +115,15 @@ def test_city_opens_a_round_on_its_page(app):
     assert response.status_code == 302
     assert "2026年度服务商遴选" in city.text("/rounds/") and "开放中" in city.text("/rounds/")
     assert Session(app, "district-hexi").get("/rounds/").status_code == 403
+
+
+def test_applicant_does_not_learn_expert_identities_or_scores(app, as_user):
+    from selection import to_notice
+    instance_id, applicant, _ = to_notice(as_user)
+    page = Session(app, "applicant1").text(f"/cases/{instance_id}")
+    assert "expert1" not in page and "88.0" not in page and "专家评审打分" in page
+    history = applicant.get(f"/process-instances/{instance_id}/history").get_json()
+    reviews = [e for e in history if e["element_id"] == "expert_review" and e["action"] == "complete"]
+    assert len(reviews) == 2 and all(e["actor"] is None and e["data"] is None for e in reviews)
+    city_page = Session(app, "city").text(f"/cases/{instance_id}")
+    assert "expert1" in city_page and "88.0" in city_page

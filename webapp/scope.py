@@ -6,7 +6,7 @@ organisation's cases. Anything out of scope is reported as absent (404), never s
 
 from sqlalchemy import or_
 
-from .models import HumanTask, ProcessInstance
+from .models import AuditEvent, HumanTask, ProcessInstance, User
 
 ALL_CASES_ROLES = {"owner", "city"}
 
@@ -45,3 +45,19 @@ def candidate_tasks(user):
 
 def is_candidate(user, task):
     return candidate_tasks(user).filter(HumanTask.id == task.id).first() is not None
+
+
+def case_history(user, instance_id):
+    """The 流转记录 as the user may read it: applicants do not learn who reviewed them as experts,
+    nor the experts' scores and opinions (the city's decision and reasons they do see)."""
+    events = [{"at": e.at, "actor": e.actor, "action": e.action, "element_id": e.element_id, "name": e.name,
+               "data": e.data} for e in AuditEvent.query.filter_by(instance_id=instance_id).order_by(AuditEvent.id)]
+    if user.role != "applicant":
+        return events
+    experts = {name for (name,) in User.query.filter_by(role="expert").with_entities(User.username)}
+    return [dict(e, actor=None, data=None) if e["actor"] in experts else e for e in events]
+
+
+def visible_submissions(user, tasks):
+    """Completed tasks whose submitted forms the user may read: applicants read their own organisation's."""
+    return [t for t in tasks if user.role != "applicant" or t.role == "applicant"]

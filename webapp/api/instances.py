@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 
 from .. import engine, scope
 from ..extensions import db
-from ..models import AuditEvent, Organization, ProcessInstance
+from ..models import Organization, ProcessInstance
 from . import BadRequest, bp, json_body, login_required
 
 
@@ -72,6 +72,4 @@ def get_instance(instance_id):
 @login_required()
 def history(instance_id):
     visible_instance(instance_id)
-    events = AuditEvent.query.filter_by(instance_id=instance_id).order_by(AuditEvent.id)
-    return jsonify([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "element_id": e.element_id,
-                     "name": e.name, "data": e.data} for e in events])
+    return jsonify([dict(e, at=e["at"].isoformat()) for e in scope.case_history(g.user, instance_id)])

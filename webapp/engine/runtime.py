@@ -95,12 +95,18 @@ def _waiting(workflow):
     return waiting + behind_gateways
 
 
+def _element_name(task_spec):
+    """The diagram's name for an element; a multi-instance task keeps its name on its "[child]" spec."""
+    child = task_spec._wf_spec.task_specs.get(f"{task_spec.name} [child]")
+    return task_spec.bpmn_name or (child.bpmn_name if child else None) or task_spec.bpmn_id
+
+
 def _record_decisions(instance, workflow, actor, since):
     """One history entry per gateway decided in this step: which way the case went."""
     for task in workflow.get_tasks(state=TaskState.COMPLETED):
         if "Gateway" not in type(task.task_spec).__name__ or task.last_state_change < since:
             continue
-        taken = [c.task_spec.bpmn_name or c.task_spec.bpmn_id for c in task.children
+        taken = [_element_name(c.task_spec) for c in task.children
                  if c.state & (TaskState.COMPLETED | ACTIVE_STATES)]
         if len(task.task_spec.outputs) > 1:
             audit.record("decision", actor, instance.id, element_id=task.task_spec.bpmn_id,

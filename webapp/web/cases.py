@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from .. import engine, scope
 from ..extensions import db
 from ..formkit import load_form
-from ..models import Attachment, AuditEvent, HumanTask, ProcessInstance, Round, Timer
+from ..models import Attachment, HumanTask, ProcessInstance, Round, Timer
 from ..uploads import UploadRefused, check
 from . import error_page
 
@@ -30,7 +30,8 @@ def submissions(instance):
     """Each form submitted on the case, latest first, with its definition for labels."""
     done = (HumanTask.query.filter_by(instance_id=instance.id, state="completed")
             .order_by(HumanTask.completed_at.desc()).all())
-    return [(task, load_form(task.form_key)) for task in done if task.form_key]
+    return [(task, load_form(task.form_key)) for task in scope.visible_submissions(current_user, done)
+            if task.form_key]
 
 
 def attachment_names(ids):
@@ -101,7 +102,7 @@ def overview():
 def case(instance_id):
     instance = visible_case(instance_id)
     submitted = submissions(instance)
-    history = AuditEvent.query.filter_by(instance_id=instance.id).order_by(AuditEvent.id).all()
+    history = scope.case_history(current_user, instance.id)
     tasks = HumanTask.query.filter_by(instance_id=instance.id).all()
     return render_template("cases/case.html", instance=instance, submitted=submitted, history=history,
                            open_tasks=[t for t in tasks if t.state == "open"],
