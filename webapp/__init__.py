@@ -2,6 +2,7 @@
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .config import from_env
 from .extensions import csrf, db, login_manager, migrate
@@ -11,6 +12,7 @@ def create_app(overrides=None):
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(from_env(overrides))
     app.json.ensure_ascii = False
+    app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
@@ -24,6 +26,14 @@ def create_app(overrides=None):
     cli.init_app(app)
     register_error_pages(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """<int:…> in URLs stops at the database's integer range, so a huge id is a 404, not an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_error_pages(app):

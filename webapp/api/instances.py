@@ -34,7 +34,8 @@ def start_instance():
     process, round_id, data = body.get("process"), body.get("round_id"), body.get("data")
     if not isinstance(process, str):
         raise BadRequest("缺少 process")
-    if round_id is not None and (not isinstance(round_id, int) or isinstance(round_id, bool)):
+    if round_id is not None and (not isinstance(round_id, int) or isinstance(round_id, bool)
+                                 or not 0 < round_id < 2**31):
         raise BadRequest("round_id 必须是整数")
     if data is not None and not (isinstance(data, dict) and all(
             isinstance(k, str) and k.isidentifier() and not k.startswith("_") for k in data)):

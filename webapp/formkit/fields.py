@@ -74,10 +74,19 @@ class FiniteDecimalField(DecimalField):
             raise ValueError(self.invalid_value_message)
 
 
+MAX_ID = 2**31 - 1  # database ids are 32-bit integers; a larger "id" names no attachment
+
+
 class AttachmentField(IntegerField):
     """One uploaded file, by the id POST /api/v1/attachments returned."""
 
     widget = HiddenInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not 0 < self.data <= MAX_ID:
+            self.data = None
+            raise ValueError("附件编号无效")
 
 
 def _hidden_inputs(field, **kwargs):
@@ -98,6 +107,8 @@ class AttachmentsField(Field):
     def process_formdata(self, valuelist):
         try:
             self.data = [int(v) for v in valuelist]
+            if not all(0 < v <= MAX_ID for v in self.data):
+                raise ValueError("out of range")
         except ValueError as exc:
             self.data = []
             raise ValueError("附件编号无效") from exc
