@@ -5,6 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .engine import audit
 from .extensions import db, login_manager
+from .ids import parse_id
 from .models import User
 
 
@@ -38,4 +39,4 @@ def user_from_token(token):
 def init_app(app):
     @login_manager.user_loader
     def load_user(user_id):
-        return db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+        return db.session.get(User, parse_id(user_id)) if parse_id(user_id) else None

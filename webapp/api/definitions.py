@@ -5,6 +5,7 @@ from sqlalchemy import func
 
 from .. import engine
 from ..extensions import db
+from ..ids import parse_id
 from ..models import ProcessDefinition
 from . import BadRequest, bp, error, login_required
 
@@ -40,8 +41,8 @@ def xml(key):
     version = request.args.get("version")
     if version is None:
         definition = engine.latest_definition(key)
-    elif version.isdigit():
-        definition = ProcessDefinition.query.filter_by(key=key, version=int(version)).first()
+    elif parse_id(version):
+        definition = ProcessDefinition.query.filter_by(key=key, version=parse_id(version)).first()
     else:
         raise BadRequest("version 必须是整数")
     if definition is None:

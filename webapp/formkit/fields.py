@@ -31,6 +31,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, NumberRange, Regexp, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
+from ..ids import MAX_ID
 from . import credit_code
 from .definition import COUNTED_TYPES, FieldDef, FormDefinition, localized
 
@@ -74,7 +75,6 @@ class FiniteDecimalField(DecimalField):
             raise ValueError(self.invalid_value_message)
 
 
-MAX_ID = 2**31 - 1  # database ids are 32-bit integers; a larger "id" names no attachment
 
 
 class AttachmentField(IntegerField):

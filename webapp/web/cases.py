@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from .. import engine, scope
 from ..extensions import db
 from ..formkit import load_form
+from ..ids import parse_id
 from ..models import Attachment, HumanTask, ProcessInstance, Round, Timer
 from ..uploads import UploadRefused, check
 from . import error_page
@@ -62,8 +63,8 @@ def mine():
 @bp.post("/my/start")
 @login_required
 def start():
-    round_id = request.form.get("round_id", "")
-    round_ = db.session.get(Round, int(round_id)) if round_id.isdigit() else None
+    round_id = parse_id(request.form.get("round_id"))
+    round_ = db.session.get(Round, round_id) if round_id else None
     if round_ is None:
         flash(_("请选择申报批次"), "danger")
         return redirect(url_for("cases.mine"))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import engine, scope
 from ..extensions import db
+from ..ids import parse_id
 from ..models import HumanTask, ProcessInstance, Round, utcnow
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -20,8 +21,8 @@ def todo():
     args = request.args
     if args.get("process"):
         query = query.filter(ProcessInstance.process_key == args["process"])
-    if args.get("round", "").isdigit():
-        query = query.filter(ProcessInstance.round_id == int(args["round"]))
+    if parse_id(args.get("round")):
+        query = query.filter(ProcessInstance.round_id == parse_id(args["round"]))
     if args.get("district"):
         query = query.filter(ProcessInstance.district == args["district"])
     if args.get("status") == "claimed":
