@@ -27,7 +27,8 @@ def make_app(uri, **overrides):
         db.create_all()
         demo.load()
         for path in sorted((ROOT / "processes").glob("*.bpmn")):
-            engine.deploy((path.name, path.read_bytes()), actor="test")
+            dmns = [(p.name, p.read_bytes()) for p in sorted(path.parent.glob(f"{path.stem}*.dmn"))]
+            engine.deploy((path.name, path.read_bytes()), dmns, actor="test")
         db.session.commit()
     return app
 

@@ -240,3 +240,76 @@ class PoolEntry(db.Model):
     admitted_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
     removed_at = db.Column(UTCDateTime)
     removal_ground = db.Column(db.String(40))
+
+
+class RoundDocument(db.Model):
+    """A document a district submits for a round, e.g. the stamped 推荐信息汇总表 (Art. 6 (二))."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id"), nullable=False, index=True)
+    district = db.Column(db.String(20), nullable=False, index=True)
+    attachment_id = db.Column(db.Integer, db.ForeignKey("attachment.id"), nullable=False)
+    uploaded_by = db.Column(db.String(80), nullable=False)
+    uploaded_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+    round = db.relationship(Round)
+
+
+class Complaint(db.Model):
+    """A complaint against a provider in the pool (Art. 8 (四)); its case belongs to the complainant."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), index=True)
+    complainant_org_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
+    provider_org_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
+    # The pool membership complained about: a provider removed and admitted again starts a fresh count.
+    pool_entry_id = db.Column(db.Integer, db.ForeignKey("pool_entry.id"), nullable=False, index=True)
+    content = db.Column(db.Text, nullable=False)
+    attachment_ids = db.Column(JSON, nullable=False, default=list)
+    status = db.Column(db.String(20), nullable=False, default="pending", index=True)  # pending | verified | unfounded
+    decision = db.Column(db.String(20))
+    reason = db.Column(db.Text)
+    filed_by = db.Column(db.String(80))
+    decided_by = db.Column(db.String(80))
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    decided_at = db.Column(UTCDateTime)
+
+
+class Center(db.Model):
+    """A municipal promotion center (市级促进中心, Art. 13 (四)), led by one organisation."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"))
+    name = db.Column(db.String(200), nullable=False)
+    lead_name = db.Column(db.String(200), nullable=False)
+    credit_code = db.Column(db.String(18), nullable=False)
+    district = db.Column(db.String(20), nullable=False, index=True)
+    build_mode = db.Column(db.String(20), nullable=False)  # single | consortium (forms/lists/center_build_modes)
+    members = db.Column(JSON, nullable=False, default=list)
+    industries = db.Column(db.String(500))
+    status = db.Column(db.String(20), nullable=False, default="active", index=True)
+    confirmed_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+    assessments = db.relationship("CenterAssessment", back_populates="center",
+                                  order_by=lambda: [CenterAssessment.year.desc(), CenterAssessment.id.desc()])
+
+    @property
+    def latest_assessment(self):
+        return self.assessments[0] if self.assessments else None
+
+
+class CenterAssessment(db.Model):
+    """One accepted self-assessment of a center for a year: its indicators as the form named them."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    center_id = db.Column(db.Integer, db.ForeignKey("center.id"), nullable=False, index=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"))
+    year = db.Column(db.Integer, nullable=False)
+    indicators = db.Column(JSON, nullable=False, default=list)  # [{name, label, label_en, value}]
+    report = db.Column(JSON, nullable=False, default=dict)  # the whole accepted submission
+    opinion = db.Column(db.Text)
+    accepted_by = db.Column(db.String(80))
+    accepted_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+    center = db.relationship(Center, back_populates="assessments")

@@ -46,4 +46,4 @@ class BadRequest(EngineError):
     status = 400
 
 
-from . import attachments, auth, definitions, instances, public, rounds, spec, tasks  # noqa: E402,F401
+from . import attachments, auth, centers, complaints, definitions, instances, public, rounds, spec, tasks  # noqa: E402,F401

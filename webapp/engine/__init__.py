@@ -12,6 +12,7 @@ from .errors import (
 )
 from .runtime import (
     attachment_checker,
+    can_start,
     claim,
     complete,
     deliver_message,
@@ -25,6 +26,6 @@ from .runtime import (
 
 __all__ = [
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
-    "attachment_checker", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
+    "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
     "latest_definition", "parse_files", "start", "start_round_cases", "task_context", "visible_task",
 ]

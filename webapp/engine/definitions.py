@@ -61,7 +61,11 @@ DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 
 
 def lint_dmn(root, filename):
-    """Every cell of a decision table is Python for the restricted engine ("-" or empty means any)."""
+    """Every cell of a decision table is Python for the restricted engine ("-" or empty means any).
+
+    SpiffWorkflow glues a cell without "?" straight onto the input expression (no space), so
+    "in (…)" or "is None" would break at run time: such cells must be written with "?".
+    """
     findings = []
     namespace = root.nsmap.get(None) or DMN_NS["dmn"]
     for node in root.xpath("//d:inputExpression/d:text | //d:inputEntry/d:text | //d:outputEntry/d:text",
@@ -69,11 +73,16 @@ def lint_dmn(root, filename):
         source = (node.text or "").strip()
         if not source or source == "-":
             continue
-        probe = source if not source.startswith(("<", ">", "=", "!", "not ", "in ")) else f"x {source}"
+        where = f"{filename} 第 {node.sourceline} 行"
+        if source.split()[0] in ("in", "not", "is"):
+            findings.append(f"{where}：单元格 {source!r} 请写成以 ? 开头的形式，例如 ? {source}")
+            continue
+        probe = f"x {source}" if source.startswith(("<", ">", "=", "!")) else (
+            f"x{source}" if source.startswith(".") else source)
         try:
             compile_expression(probe.replace("?", "x"))
         except RefusedExpression as err:
-            findings.append(f"{filename} 第 {node.sourceline} 行：决策表单元格被拒绝：{err}")
+            findings.append(f"{where}：决策表单元格被拒绝：{err}")
     return findings
 
 

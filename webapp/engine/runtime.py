@@ -270,6 +270,11 @@ def _create(definition, org, district, actor, round_, data):
     return instance
 
 
+def can_start(process_key, user):
+    definition = latest_definition(process_key, required=False)
+    return definition is not None and user.role in _starter_roles(definition)
+
+
 def _starter_roles(definition):
     """Who may start a case: the process's startableBy property, else the role of the start event's lane."""
     listed = process_properties(definition).get("startableBy")

@@ -246,6 +246,8 @@ def _unbound(spec: FieldDef, siblings: dict, locale: str):
         checks.append(_exclude_value_of(other.name, localized(other.label, other.label_en, locale)))
     if spec.choices is not None:
         kw["choices"] = [SelectChoice(c.value, localized(c.label, c.label_en, locale)) for c in spec.choices]
+        if spec.type == "select":  # a drop-down starts unchosen, so an untouched table row stays blank
+            kw["choices"].insert(0, SelectChoice("", "请选择" if locale == "zh" else "Choose…"))
     if spec.type == "table":
         row = _form_class(RowForm, f"{spec.name}_row", spec.columns, locale)
         return FieldList(FormField(row), validators=checks, min_entries=0, **kw)

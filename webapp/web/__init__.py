@@ -30,8 +30,8 @@ def init_app(app):
         options=lambda name: labels.options(name, str(get_locale())),
         locale=lambda: str(get_locale()))
 
-    from . import account, cases, inbox, public, rounds, vendor
-    for module in (account, cases, inbox, public, rounds, vendor):
+    from . import account, cases, centers, definitions, district, inbox, public, rounds, vendor
+    for module in (account, cases, inbox, public, rounds, vendor, district, definitions, centers):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(CSRFError)

@@ -56,7 +56,9 @@ def decision_of(task):
 def mine():
     cases = scope.instances_query(current_user).order_by(ProcessInstance.id.desc()).all()
     open_tasks = {t.instance_id: t for t in scope.candidate_tasks(current_user)}
-    rounds = [r for r in Round.query.order_by(Round.closes_at).all() if r.is_open()]
+    applied = {c.round_id for c in cases if c.round_id and c.outcome != "not_recommended"}
+    rounds = [r for r in Round.query.order_by(Round.closes_at).all()
+              if r.is_open() and r.id not in applied and engine.can_start(r.kind, current_user)]
     return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, rounds=rounds)
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 74b4b856bed1
+Revision ID: 756b2ebde702
 Revises: 
-Create Date: 2026-11-26 22:19:26.754477
+Create Date: 2026-11-26 22:41:33.556091
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '74b4b856bed1'
+revision = '756b2ebde702'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -142,6 +142,28 @@ def upgrade():
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_instance_id'), ['instance_id'], unique=False)
 
+    op.create_table('center',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('lead_name', sa.String(length=200), nullable=False),
+    sa.Column('credit_code', sa.String(length=18), nullable=False),
+    sa.Column('district', sa.String(length=20), nullable=False),
+    sa.Column('build_mode', sa.String(length=20), nullable=False),
+    sa.Column('members', sa.JSON(), nullable=False),
+    sa.Column('industries', sa.String(length=500), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_center_instance_id_process_instance')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_center_organization_id_organization')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_center'))
+    )
+    with op.batch_alter_table('center', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_center_district'), ['district'], unique=False)
+        batch_op.create_index(batch_op.f('ix_center_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_center_status'), ['status'], unique=False)
+
     op.create_table('human_task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
@@ -225,6 +247,51 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_timer_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_timer_instance_id'), ['instance_id'], unique=False)
 
+    op.create_table('center_assessment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('indicators', sa.JSON(), nullable=False),
+    sa.Column('report', sa.JSON(), nullable=False),
+    sa.Column('opinion', sa.Text(), nullable=True),
+    sa.Column('accepted_by', sa.String(length=80), nullable=True),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['center_id'], ['center.id'], name=op.f('fk_center_assessment_center_id_center')),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_center_assessment_instance_id_process_instance')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_center_assessment'))
+    )
+    with op.batch_alter_table('center_assessment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_center_assessment_center_id'), ['center_id'], unique=False)
+
+    op.create_table('complaint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('complainant_org_id', sa.Integer(), nullable=False),
+    sa.Column('provider_org_id', sa.Integer(), nullable=False),
+    sa.Column('pool_entry_id', sa.Integer(), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('attachment_ids', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('decision', sa.String(length=20), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('filed_by', sa.String(length=80), nullable=True),
+    sa.Column('decided_by', sa.String(length=80), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['complainant_org_id'], ['organization.id'], name=op.f('fk_complaint_complainant_org_id_organization')),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_complaint_instance_id_process_instance')),
+    sa.ForeignKeyConstraint(['pool_entry_id'], ['pool_entry.id'], name=op.f('fk_complaint_pool_entry_id_pool_entry')),
+    sa.ForeignKeyConstraint(['provider_org_id'], ['organization.id'], name=op.f('fk_complaint_provider_org_id_organization')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint'))
+    )
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaint_complainant_org_id'), ['complainant_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_pool_entry_id'), ['pool_entry_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_provider_org_id'), ['provider_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_status'), ['status'], unique=False)
+
     op.create_table('objection',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=False),
@@ -243,16 +310,48 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_objection_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_objection_notice_id'), ['notice_id'], unique=False)
 
+    op.create_table('round_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('district', sa.String(length=20), nullable=False),
+    sa.Column('attachment_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=80), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attachment_id'], ['attachment.id'], name=op.f('fk_round_document_attachment_id_attachment')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_round_document_round_id_round')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_document'))
+    )
+    with op.batch_alter_table('round_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_round_document_district'), ['district'], unique=False)
+        batch_op.create_index(batch_op.f('ix_round_document_round_id'), ['round_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('round_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_round_document_round_id'))
+        batch_op.drop_index(batch_op.f('ix_round_document_district'))
+
+    op.drop_table('round_document')
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_objection_notice_id'))
         batch_op.drop_index(batch_op.f('ix_objection_created_at'))
 
     op.drop_table('objection')
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_complaint_status'))
+        batch_op.drop_index(batch_op.f('ix_complaint_provider_org_id'))
+        batch_op.drop_index(batch_op.f('ix_complaint_pool_entry_id'))
+        batch_op.drop_index(batch_op.f('ix_complaint_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_complaint_complainant_org_id'))
+
+    op.drop_table('complaint')
+    with op.batch_alter_table('center_assessment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_center_assessment_center_id'))
+
+    op.drop_table('center_assessment')
     with op.batch_alter_table('timer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_timer_instance_id'))
         batch_op.drop_index(batch_op.f('ix_timer_due_at'))
@@ -275,6 +374,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_human_task_assignee'))
 
     op.drop_table('human_task')
+    with op.batch_alter_table('center', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_center_status'))
+        batch_op.drop_index(batch_op.f('ix_center_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_center_district'))
+
+    op.drop_table('center')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_instance_id'))
 

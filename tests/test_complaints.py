@@ -1,0 +1,163 @@
+"""Complaints about providers in the pool (Art. 8 (四)) through the HTTP API, as the demo users."""
+
+from datetime import UTC, datetime, timedelta
+
+from selection import application, assign_experts, complete, credit_code_of, recommend, score, task_for
+
+from webapp.extensions import db
+from webapp.formkit.credit_code import check_digit
+from webapp.models import Complaint, PoolEntry
+
+PROVIDER = "天津智造数字科技有限公司"  # applicant1's organisation
+
+
+def run_timers(app, instant):
+    result = app.test_cli_runner().invoke(args=["timers", "run", "--as-of", instant.isoformat()])
+    assert result.exit_code == 0, result.output
+    return int(result.output.split()[-1])
+
+
+def admit(app, as_user):
+    """Run applicant1 through a selection round into the pool."""
+    city, applicant = as_user("city"), as_user("applicant1")
+    closes = (datetime.now(UTC) + timedelta(days=60)).isoformat()
+    round_id = city.post("/rounds", {"kind": "provider_selection", "year": 2026, "title": "2026年度服务商遴选",
+                                     "closes_at": closes}).get_json()["id"]
+    instance_id = applicant.post("/process-instances", {"process": "provider_selection",
+                                                        "round_id": round_id}).get_json()["id"]
+    complete(applicant, instance_id, "submit_application", application(applicant))
+    recommend(as_user("district-hexi"), instance_id)
+    assign_experts(city, instance_id)
+    score(as_user, instance_id)
+    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
+    notice = next(n for n in app.test_client().get("/api/v1/public/notices").get_json() if n["open"])
+    run_timers(app, datetime.fromisoformat(notice["ends_at"]) + timedelta(seconds=1))
+    pool = app.test_client().get("/api/v1/public/resource-pool").get_json()
+    assert [p["credit_code"] for p in pool] == [credit_code_of("applicant1")]
+
+
+def file(api, provider="applicant1", content="服务质量差，合同约定的系统至今未上线。", expect=201, **extra):
+    response = api.post("/complaints", {"provider_credit_code": credit_code_of(provider), "content": content,
+                                        **extra})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def verify(city, instance_id, decision, opinion="经核实，投诉情况属实。"):
+    complete(city, instance_id, "verify_complaint", {"decision": decision, "opinion": opinion})
+    return city.get(f"/process-instances/{instance_id}").get_json()
+
+
+def removal_cases(city):
+    return city.get("/process-instances?process=provider_delisting").get_json()
+
+
+def test_no_complaint_against_oneself(app, as_user):
+    admit(app, as_user)
+    response = file(as_user("applicant1"), provider="applicant1", expect=422)
+    assert "provider_credit_code" in response["errors"]
+    assert as_user("city").get("/process-instances?process=complaint").get_json() == []
+
+
+def test_no_complaint_against_a_provider_outside_the_pool(app, as_user):
+    admit(app, as_user)
+    applicant2 = as_user("applicant2")
+    response = file(applicant2, provider="applicant3", expect=422)  # a registered organisation, never admitted
+    assert "provider_credit_code" in response["errors"]
+    unknown = "91120000MA0000000" + check_digit("91120000MA0000000")  # well formed, but nobody's
+    response = applicant2.post("/complaints", {"provider_credit_code": unknown, "content": "x"})
+    assert response.status_code == 422 and "不在" in response.get_json()["errors"]["provider_credit_code"][0]
+    with app.app_context():  # removed from the pool: no longer a provider to complain about
+        PoolEntry.query.one().removed_at = datetime.now(UTC)
+        db.session.commit()
+    assert "provider_credit_code" in file(applicant2, expect=422)["errors"]
+    assert as_user("city").get("/process-instances?process=complaint").get_json() == []
+
+
+def test_complaint_needs_content_an_enterprise_account_and_own_files(app, as_user):
+    admit(app, as_user)
+    applicant2 = as_user("applicant2")
+    assert "content" in file(applicant2, content="", expect=422)["errors"]
+    others = as_user("applicant3").upload().get_json()["id"]
+    assert "attachments" in file(applicant2, attachments=[others], expect=422)["errors"]
+    for official in ("city", "district-nankai", "expert1"):
+        assert file(as_user(official), expect=403)
+    # The generic start runs the same checks in the diagram's service task.
+    response = applicant2.post("/process-instances", {"process": "complaint", "data": {
+        "provider_credit_code": credit_code_of("applicant2"), "content": "自己投诉自己"}})
+    assert response.status_code == 422 and "provider_credit_code" in response.get_json()["errors"]
+    with app.app_context():
+        assert Complaint.query.count() == 0
+
+
+def test_complaint_case_belongs_to_the_complainant(app, as_user):
+    admit(app, as_user)
+    applicant2, city = as_user("applicant2"), as_user("city")
+    proof = applicant2.upload("验收记录.pdf").get_json()["id"]
+    body = file(applicant2, attachments=[proof])
+    instance_id = body["instance_id"]
+    case = applicant2.get(f"/process-instances/{instance_id}").get_json()
+    assert (case["process"], case["subject"], case["status"]) == ("complaint", PROVIDER, "running")
+    assert case["active"] == ["verify_complaint"]
+    assert [c["instance_id"] for c in applicant2.get("/complaints").get_json()] == [instance_id]
+
+    for outsider in ("applicant1", "applicant3", "district-nankai", "district-hexi"):
+        api = as_user(outsider)
+        assert api.get(f"/process-instances/{instance_id}").status_code == 404, outsider
+        assert api.get(f"/process-instances/{instance_id}/history").status_code == 404, outsider
+        assert api.get(f"/attachments/{proof}").status_code == 404, outsider
+        assert instance_id not in [c["id"] for c in api.get("/process-instances").get_json()]
+    assert as_user("applicant1").get("/complaints").get_json() == []
+
+    task = city.get(f"/tasks/{task_for(city, instance_id, 'verify_complaint')}").get_json()
+    assert task["subject"] == PROVIDER and task["form"]["key"] == "verify_complaint"
+    assert task["context"]["content"] == "服务质量差，合同约定的系统至今未上线。"
+    assert task["context"]["complaint"]["provider_credit_code"] == credit_code_of("applicant1")
+    assert city.get(f"/attachments/{proof}").status_code == 200
+    response = city.post(f"/tasks/{task['id']}/complete", {"data": {"decision": "verified"}})
+    assert response.status_code == 422 and "opinion" in response.get_json()["errors"]
+
+    case = verify(city, instance_id, "unfounded", "经核实，系统已按合同上线。")
+    assert (case["outcome"], case["outcome_reason"]) == ("complaint_unfounded", "经核实，系统已按合同上线。")
+    assert applicant2.get(f"/process-instances/{instance_id}").get_json()["outcome"] == "complaint_unfounded"
+    [row] = applicant2.get("/complaints").get_json()
+    assert (row["status"], row["reason"]) == ("unfounded", "经核实，系统已按合同上线。")
+
+
+def test_third_verified_complaint_starts_removal_once(app, as_user):
+    admit(app, as_user)
+    city, applicant2, applicant3 = as_user("city"), as_user("applicant2"), as_user("applicant3")
+
+    first = file(applicant2)["instance_id"]
+    assert verify(city, first, "verified")["outcome"] == "complaint_verified"
+    unfounded = file(applicant3)["instance_id"]
+    assert verify(city, unfounded, "unfounded", "查无实据")["outcome"] == "complaint_unfounded"
+    second = file(applicant2, content="项目延期半年未交付。")["instance_id"]
+    case = verify(city, second, "verified")  # the third complaint decided, but only the second found true
+    assert "start_removal" not in case["completed"] and "2" in case["outcome_reason"]
+    assert removal_cases(city) == []
+
+    # Two complaints pending at once; the one verified third starts the removal.
+    third = file(applicant3, content="数据泄露。")["instance_id"]
+    fourth = file(applicant2, content="售后无人响应。")["instance_id"]
+    case = verify(city, third, "verified")
+    assert case["outcome"] == "complaint_verified" and "start_removal" in case["completed"]
+    [removal] = removal_cases(city)
+    assert case["data"]["removal_case"]["id"] == removal["id"]
+    assert removal["subject"] == PROVIDER and removal["data"]["ground"] == "complaints"
+    assert "3" in removal["data"]["facts"] and "数据泄露" not in removal["data"]["facts"]
+    case = verify(city, fourth, "verified")
+    assert case["outcome"] == "complaint_verified" and "start_removal" not in case["completed"]
+    assert len(removal_cases(city)) == 1  # the fourth does not start another
+
+    # The removal runs like any other: the provider is heard, the city decides, the public is told.
+    provider = as_user("applicant1")
+    task = provider.get(f"/tasks/{task_for(provider, removal['id'], 'submit_statement')}").get_json()
+    assert task["context"]["listing"]["ground_label"] == "被企业或其他服务商投诉3次或以上并核实确认属实"
+    complete(provider, removal["id"], "submit_statement", {"waive": True})
+    complete(city, removal["id"], "city_decision", {"decision": "approve", "opinion": "投诉属实达3次，予以出库"})
+    assert city.get(f"/process-instances/{removal['id']}").get_json()["outcome"] == "removed"
+    assert app.test_client().get("/api/v1/public/resource-pool").get_json() == []
+    with app.app_context():
+        assert PoolEntry.query.one().removal_ground == "complaints"
+        assert sorted(c.status for c in Complaint.query.all()) == ["unfounded"] + ["verified"] * 4

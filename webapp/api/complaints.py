@@ -1,0 +1,36 @@
+"""Complaints about providers in the pool (Art. 8 (四)): an enterprise files one, and follows its case."""
+
+from flask import g, jsonify
+
+from .. import engine
+from ..extensions import db
+from ..formkit import load_form
+from ..models import Complaint, Organization
+from . import bp, error, json_body, login_required
+
+
+@bp.post("/complaints")
+@login_required("applicant")
+def file_complaint():
+    """{provider_credit_code, content, attachments?} → 201 {instance_id}; the case is the complainant's."""
+    clean, errors = load_form("complaint").validate(json_body(), engine.attachment_checker(g.user))
+    if errors:
+        return error(422, "投诉信息不完整", errors)
+    instance = engine.start("complaint", g.user, data=clean)
+    db.session.commit()
+    return jsonify({"instance_id": instance.id, "complaint_id": instance.data["complaint"]["id"]}), 201
+
+
+@bp.get("/complaints")
+@login_required("applicant", "city", "owner")
+def list_complaints():
+    """The complaints the caller's organisation filed (the city and process owners: all of them)."""
+    query = Complaint.query.order_by(Complaint.id.desc())
+    if g.user.role == "applicant":
+        query = query.filter(Complaint.complainant_org_id == g.user.organization_id)
+    rows = query.limit(500).all()
+    providers = {o.id: o for o in Organization.query.filter(Organization.id.in_({c.provider_org_id for c in rows}))}
+    return jsonify([{"id": c.id, "instance_id": c.instance_id, "provider": providers[c.provider_org_id].name,
+                     "provider_credit_code": providers[c.provider_org_id].credit_code, "status": c.status,
+                     "reason": c.reason, "created_at": c.created_at.isoformat(),
+                     "decided_at": c.decided_at.isoformat() if c.decided_at else None} for c in rows])

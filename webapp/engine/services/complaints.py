@@ -1,0 +1,69 @@
+"""Complaints about providers in the pool (Art. 8 (四)): filing, and the city's verification.
+
+The complaint's case belongs to the complainant (it follows its case) and to no district; the
+subject is the provider complained about. How many verified complaints remove a provider is
+written in the diagram, from the count this module returns.
+"""
+
+from ...extensions import db
+from ...formkit import load_form
+from ...models import Attachment, Complaint, Organization, PoolEntry, User
+from .. import clock
+from ..errors import NotAllowed, ValidationFailed
+
+FORM = "complaint"
+STATUS = {"verified": "verified", "unfounded": "unfounded"}
+
+
+def register(ctx, provider_credit_code, content, attachments=None):
+    """Check and store the complaint; the case is now about the provider (subject) and seen by no district."""
+    user = User.query.filter_by(username=ctx.actor).first()
+    if user is None or user.role != "applicant" or user.organization_id != ctx.instance.organization_id:
+        raise NotAllowed("只有企业账号可以投诉服务商")
+
+    def own_upload(attachment_id):
+        att = db.session.get(Attachment, attachment_id)
+        return att is not None and att.uploaded_by == user.id
+
+    given = {"provider_credit_code": provider_credit_code, "content": content}
+    if attachments is not None:
+        given["attachments"] = attachments
+    clean, errors = load_form(FORM).validate(given, own_upload)
+    if errors:
+        raise ValidationFailed("投诉信息不完整", errors)
+    provider = Organization.query.filter_by(credit_code=clean["provider_credit_code"]).first()
+    if provider is not None and provider.id == user.organization_id:
+        raise ValidationFailed("不能投诉本单位", {"provider_credit_code": ["不能投诉本单位"]})
+    entry = PoolEntry.query.filter_by(organization_id=provider.id, removed_at=None).first() if provider else None
+    if entry is None:
+        raise ValidationFailed("被投诉单位不在服务商资源池中",
+                               {"provider_credit_code": ["该单位不在服务商资源池中，无法投诉"]})
+    complaint = Complaint(instance_id=ctx.instance.id, complainant_org_id=user.organization_id,
+                          provider_org_id=provider.id, pool_entry_id=entry.id, content=clean["content"],
+                          attachment_ids=clean["attachments"], filed_by=user.username)
+    db.session.add(complaint)
+    for att in Attachment.query.filter(Attachment.id.in_(clean["attachments"])) if clean["attachments"] else ():
+        if att.instance_id is None:
+            att.instance_id = ctx.instance.id
+    ctx.instance.subject, ctx.instance.district = provider.name, None
+    db.session.flush()
+    return {"id": complaint.id, "provider": provider.name, "provider_credit_code": provider.credit_code,
+            "provider_org_id": provider.id}
+
+
+def record(ctx, complaint_id, decision, opinion):
+    """Record the verification; return how many complaints about this pool membership are verified."""
+    complaint = Complaint.query.filter_by(id=complaint_id, instance_id=ctx.instance.id).one()
+    if decision not in STATUS:
+        raise ValidationFailed("核实结论无效", {"decision": [f"应为 {' / '.join(STATUS)}"]})
+    # One verification per provider at a time, so the count that starts a removal is reached exactly once.
+    Organization.query.filter_by(id=complaint.provider_org_id).with_for_update().one()
+    complaint.status, complaint.decision, complaint.reason = STATUS[decision], decision, opinion
+    complaint.decided_by, complaint.decided_at = ctx.actor, clock.now()
+    db.session.flush()
+    verified = [c.id for c in Complaint.query.filter_by(pool_entry_id=complaint.pool_entry_id, status="verified")
+                .order_by(Complaint.id)]
+    return {"id": complaint.id, "decision": decision, "verified_count": len(verified), "verified_ids": verified}
+
+
+OPERATIONS = {"complaints.register": register, "complaints.record": record}

@@ -1,0 +1,71 @@
+"""Removal from the resource pool (Art. 8): who may start it, whether the provider is listed, the removal.
+
+The grounds are data (forms/lists/delisting_grounds.yaml, through the delisting_start form); which of
+them a provider may start itself arrives from the diagram. A removal marks the pool entry, it never
+deletes it, so the provider's history stays and it may apply again in a later round.
+"""
+
+from ...extensions import db
+from ...formkit import load_form
+from ...models import Attachment, Organization, PoolEntry, User
+from .. import clock
+from ..errors import NotAllowed, ValidationFailed
+
+START_FORM = "delisting_start"
+
+
+def _active_entry(organization_id, lock=False):
+    query = PoolEntry.query.filter_by(organization_id=organization_id, removed_at=None)
+    return (query.with_for_update() if lock else query).first()
+
+
+def _uploaded_by(user):
+    """A starter may attach only files they uploaded themselves (a system start: none)."""
+    def ok(attachment_id):
+        att = db.session.get(Attachment, attachment_id)
+        return user is not None and att is not None and att.uploaded_by == user.id
+    return ok
+
+
+def check_start(ctx, ground, facts=None, evidence=None, provider_grounds=()):
+    """Validate what the case started with and who started it; report whether the provider is listed.
+
+    An applicant may only start the grounds in `provider_grounds` (voluntary exit) for its own
+    organisation and must say why; an official or another process may start any ground.
+    """
+    org = db.session.get(Organization, ctx.instance.organization_id) if ctx.instance.organization_id else None
+    if org is None:
+        raise ValidationFailed("请指定要出库的服务商", {"organization": ["请填写服务商的统一社会信用代码"]})
+    starter = User.query.filter_by(username=ctx.actor).first()
+    given = {k: v for k, v in (("ground", ground), ("facts", facts), ("evidence", evidence)) if v not in (None, "")}
+    form = load_form(START_FORM)
+    clean, errors = form.validate(given, _uploaded_by(starter))
+    if errors:
+        raise ValidationFailed("出库申请信息不完整", errors)
+    if starter is not None and starter.role == "applicant":
+        if starter.organization_id != org.id:
+            raise NotAllowed("服务商只能为本单位申请退出资源池")
+        if clean["ground"] not in provider_grounds:
+            raise NotAllowed("服务商只能申请主动退出资源池（第八条（八））；其他情形由市工业和信息化局认定")
+        if not clean["facts"]:
+            raise ValidationFailed("请说明申请退出的原因", {"facts": ["请说明申请退出资源池的原因"]})
+    for att in Attachment.query.filter(Attachment.id.in_(clean["evidence"])) if clean["evidence"] else ():
+        if att.instance_id is None:
+            att.instance_id = ctx.instance.id
+    labels = {c.value: c.label for f in form.fields if f.name == "ground" for c in f.choices}
+    entry = _active_entry(org.id)
+    return {"in_pool": entry is not None, "provider": org.name, "credit_code": org.credit_code,
+            "ground": clean["ground"], "ground_label": labels[clean["ground"]],
+            "started_by": starter.role if starter is not None else "system"}
+
+
+def remove_from_pool(ctx, ground):
+    """Mark the provider's active pool entry removed; {"removed": False} if another case removed it first."""
+    entry = _active_entry(ctx.instance.organization_id, lock=True)
+    if entry is None:
+        return {"removed": False}
+    entry.removed_at, entry.removal_ground = clock.now(), ground
+    return {"removed": True, "entry_id": entry.id, "removed_at": entry.removed_at.isoformat()}
+
+
+OPERATIONS = {"delisting.check": check_start, "delisting.remove": remove_from_pool}
