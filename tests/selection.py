@@ -11,10 +11,10 @@ def credit_code_of(username):
     return first17 + check_digit(first17)
 
 
-def open_round(city):
+def open_round(city, year=2026):
     closes = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-    response = city.post("/rounds", {"kind": "provider_selection", "year": 2026,
-                                     "title": "2026年度制造业数字化转型服务商遴选", "closes_at": closes})
+    response = city.post("/rounds", {"kind": "provider_selection", "year": year,
+                                     "title": f"{year}年度制造业数字化转型服务商遴选", "closes_at": closes})
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
@@ -49,9 +49,9 @@ def application(api, username="applicant1", **changes):
     return data
 
 
-def apply(as_user, username="applicant1"):
+def apply(as_user, username="applicant1", year=2026):
     """Open a round, start a case as the applicant and submit the application; returns ids."""
-    round_id = open_round(as_user("city"))
+    round_id = open_round(as_user("city"), year)
     applicant = as_user(username)
     response = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id})
     assert response.status_code == 201, response.get_json()
@@ -86,3 +86,29 @@ def to_notice(as_user):
     complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "综合评定通过，列入初选名单"})
     notices = [n for n in city.client.get("/api/v1/public/notices").get_json() if n["subject"]]
     return instance_id, applicant, notices[0]
+
+
+def run_timers(app, instant):
+    """`flask timers run --as-of instant`; returns how many fired."""
+    result = app.test_cli_runner().invoke(args=["timers", "run", "--as-of", instant.isoformat()])
+    assert result.exit_code == 0, result.output
+    return int(result.output.split()[-1])
+
+
+def case(api, instance_id):
+    response = api.get(f"/process-instances/{instance_id}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def admit(app, as_user, username="applicant1", district="hexi", year=2026):
+    """An applicant through a whole selection round of `year` into the pool; returns the case id."""
+    instance_id, applicant = apply(as_user, username, year)
+    recommend(as_user(f"district-{district}"), instance_id)
+    city = as_user("city")
+    assign_experts(city, instance_id)
+    score(as_user, instance_id)
+    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
+    run_timers(app, datetime.now(UTC) + timedelta(days=7, minutes=1))
+    assert case(applicant, instance_id)["outcome"] == "admitted"
+    return instance_id

@@ -110,3 +110,12 @@ def test_audit_events_cannot_be_changed(app):
         with pytest.raises(ValueError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_every_endpoint_is_described_and_public_ones_need_no_token(app):
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    operations = [op for methods in doc["paths"].values() for op in methods.values()]
+    assert all(not op["summary"].startswith("api.") for op in operations)
+    for path in ("/api/v1/public/centers", "/api/v1/public/resource-pool", "/api/v1/public/notices"):
+        assert "security" not in doc["paths"][path]["get"]
+        assert app.test_client().get(path).status_code == 200

@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from selection import complete, credit_code_of, task_for
+from selection import case, complete, credit_code_of, task_for
 
 from webapp.engine import runtime
 from webapp.extensions import db
@@ -83,12 +83,6 @@ def confirm(as_user, instance_id, experts=()):
     for expert in experts:
         complete(as_user(expert), instance_id, "expert_review", {"no_conflict": True, "score": 86, "opinion": "可行"})
     complete(city, instance_id, "city_decision", {"decision": "approve"})
-
-
-def case(api, instance_id):
-    response = api.get(f"/process-instances/{instance_id}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def public_centers(app):

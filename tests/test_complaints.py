@@ -1,39 +1,14 @@
 """Complaints about providers in the pool (Art. 8 (四)) through the HTTP API, as the demo users."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from selection import application, assign_experts, complete, credit_code_of, recommend, score, task_for
+from selection import admit, complete, credit_code_of, task_for
 
 from webapp.extensions import db
 from webapp.formkit.credit_code import check_digit
 from webapp.models import Complaint, PoolEntry
 
 PROVIDER = "天津智造数字科技有限公司"  # applicant1's organisation
-
-
-def run_timers(app, instant):
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--as-of", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return int(result.output.split()[-1])
-
-
-def admit(app, as_user):
-    """Run applicant1 through a selection round into the pool."""
-    city, applicant = as_user("city"), as_user("applicant1")
-    closes = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-    round_id = city.post("/rounds", {"kind": "provider_selection", "year": 2026, "title": "2026年度服务商遴选",
-                                     "closes_at": closes}).get_json()["id"]
-    instance_id = applicant.post("/process-instances", {"process": "provider_selection",
-                                                        "round_id": round_id}).get_json()["id"]
-    complete(applicant, instance_id, "submit_application", application(applicant))
-    recommend(as_user("district-hexi"), instance_id)
-    assign_experts(city, instance_id)
-    score(as_user, instance_id)
-    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
-    notice = next(n for n in app.test_client().get("/api/v1/public/notices").get_json() if n["open"])
-    run_timers(app, datetime.fromisoformat(notice["ends_at"]) + timedelta(seconds=1))
-    pool = app.test_client().get("/api/v1/public/resource-pool").get_json()
-    assert [p["credit_code"] for p in pool] == [credit_code_of("applicant1")]
 
 
 def file(api, provider="applicant1", content="服务质量差，合同约定的系统至今未上线。", expect=201, **extra):

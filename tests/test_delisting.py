@@ -4,12 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from selection import (
-    application,
-    assign_experts,
+    admit,
+    case,
     complete,
     credit_code_of,
-    recommend,
-    score,
+    run_timers,
     task_for,
 )
 
@@ -29,18 +28,6 @@ GROUNDS = {  # Art. 8 (一)-(八), as forms/lists/delisting_grounds.yaml labels 
 }
 
 
-def run_timers(app, instant):
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--as-of", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return int(result.output.split()[-1])
-
-
-def case(api, instance_id):
-    response = api.get(f"/process-instances/{instance_id}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
 def pool(app):
     return [p["credit_code"] for p in app.test_client().get("/api/v1/public/resource-pool").get_json()]
 
@@ -48,28 +35,6 @@ def pool(app):
 def announcements(app):
     return [n for n in app.test_client().get("/api/v1/public/notices").get_json()
             if n["kind"] == "delisting_announcement"]
-
-
-def admit(app, as_user, year=2026):
-    """Run applicant1 through a selection round of `year` into the pool; returns the selection case id."""
-    city, applicant = as_user("city"), as_user("applicant1")
-    closes = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-    round_id = city.post("/rounds", {"kind": "provider_selection", "year": year,
-                                     "title": f"{year}年度服务商遴选", "closes_at": closes}).get_json()["id"]
-    response = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id})
-    assert response.status_code == 201, response.get_json()
-    instance_id = response.get_json()["id"]
-    complete(applicant, instance_id, "submit_application", application(applicant))
-    recommend(as_user("district-hexi"), instance_id)
-    assign_experts(city, instance_id)
-    score(as_user, instance_id)
-    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
-    notice = next(n for n in app.test_client().get("/api/v1/public/notices").get_json()
-                  if n["kind"] == "selection_notice" and n["open"])
-    run_timers(app, datetime.fromisoformat(notice["ends_at"]) + timedelta(seconds=1))
-    assert case(applicant, instance_id)["outcome"] == "admitted"
-    assert credit_code_of("applicant1") in pool(app)
-    return instance_id
 
 
 def start_removal(api, ground, facts="经查实，该服务商存在上述情形。", organization="applicant1", expect=201, **extra):

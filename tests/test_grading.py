@@ -5,7 +5,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from selection import apply, assign_experts, complete, recommend, score, task_for, to_notice
+from selection import admit, apply, case, complete, run_timers, task_for
 
 from webapp.extensions import db
 from webapp.models import Organization, PoolEntry
@@ -13,37 +13,6 @@ from webapp.models import Organization, PoolEntry
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = ROOT / "processes" / "provider_grading.bpmn"
 DMN = ROOT / "processes" / "provider_grading.dmn"
-
-
-def run_timers(app, instant):
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--as-of", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return int(result.output.split()[-1])
-
-
-def case(api, instance_id):
-    response = api.get(f"/process-instances/{instance_id}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def admit_applicant1(app, as_user):
-    """applicant1 through the whole selection, admitted when the notice period has passed."""
-    instance_id, applicant, notice = to_notice(as_user)
-    run_timers(app, datetime.fromisoformat(notice["ends_at"]) + timedelta(seconds=1))
-    assert case(applicant, instance_id)["outcome"] == "admitted"
-
-
-def admit(app, as_user, username, district):
-    """Any demo applicant through the selection steps, then past its notice period."""
-    instance_id, applicant = apply(as_user, username)
-    recommend(as_user(district), instance_id)
-    city = as_user("city")
-    assign_experts(city, instance_id)
-    score(as_user, instance_id)
-    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
-    run_timers(app, datetime.now(UTC) + timedelta(days=7, minutes=1))
-    assert case(applicant, instance_id)["outcome"] == "admitted"
 
 
 def open_grading(city, year=2026, days=30):
@@ -87,15 +56,15 @@ def grade(as_user, instance_id, scores):
 
 def graded_case(app, as_user, scores, year=2026):
     """applicant1 admitted, a grading round opened, graded with `scores`; returns the case."""
-    admit_applicant1(app, as_user)
+    admit(app, as_user)
     round_ = open_grading(as_user("city"), year)
     [instance] = grading_cases(as_user("applicant1"), round_["id"])
     return grade(as_user, instance["id"], scores)
 
 
 def test_round_starts_one_case_per_active_pool_member(app, as_user):
-    admit_applicant1(app, as_user)
-    admit(app, as_user, "applicant2", "district-nankai")
+    admit(app, as_user)
+    admit(app, as_user, "applicant2", "nankai")
     apply(as_user, "applicant3")  # applied, not admitted
     with app.app_context():
         gone = Organization(name="已出库服务商有限公司", credit_code="911201010000000001", district="heping")
@@ -144,7 +113,7 @@ def test_grade_at_each_band_boundary(app, as_user, points, expected):
 
 
 def test_grade_and_year_are_public_and_the_provider_sees_the_result(app, as_user):
-    admit_applicant1(app, as_user)
+    admit(app, as_user)
     public = app.test_client()
     assert [(p["grade"], p["grade_year"]) for p in public.get("/api/v1/public/resource-pool").get_json()] == [
         (None, None)]
@@ -180,7 +149,7 @@ def test_unqualified_grade_starts_removal(app, as_user):
 
 
 def test_missed_report_deadline_starts_removal_for_non_cooperation(app, as_user):
-    admit_applicant1(app, as_user)
+    admit(app, as_user)
     applicant, city = as_user("applicant1"), as_user("city")
     round_ = open_grading(city)
     [instance] = grading_cases(applicant, round_["id"])
@@ -210,7 +179,7 @@ def deploy(api, bpmn, dmn):
 
 
 def test_changing_the_bands_is_a_dmn_edit_only(app, as_user):
-    admit_applicant1(app, as_user)
+    admit(app, as_user)
     owner, city, applicant = as_user("owner"), as_user("city"), as_user("applicant1")
     round_2026 = open_grading(city, 2026)
     [running] = grading_cases(applicant, round_2026["id"])
@@ -243,7 +212,7 @@ def test_changing_the_bands_is_a_dmn_edit_only(app, as_user):
 def test_a_table_that_emits_an_unknown_grade_stops_the_case(app, as_user):
     broken = DMN.read_text(encoding="utf-8").replace('"good"', '"very_good"')
     assert deploy(as_user("owner"), BPMN.read_bytes(), broken.encode()).status_code == 201
-    admit_applicant1(app, as_user)
+    admit(app, as_user)
     round_ = open_grading(as_user("city"))
     [instance] = grading_cases(as_user("applicant1"), round_["id"])
     applicant, city = as_user("applicant1"), as_user("city")

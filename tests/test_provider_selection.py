@@ -2,22 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from selection import apply, assign_experts, complete, recommend, score, task_for, to_notice
+from selection import apply, assign_experts, case, complete, recommend, run_timers, score, task_for, to_notice
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, HumanTask, PoolEntry
-
-
-def run_timers(app, instant):
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--as-of", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return int(result.output.split()[-1])
-
-
-def case(api, instance_id):
-    response = api.get(f"/process-instances/{instance_id}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def test_happy_path_to_admission_after_seven_days(app, as_user):

@@ -14,9 +14,10 @@ SUMMARIES = {
     "api.list_tasks": "待办/已办任务", "api.get_task": "任务详情（含表单）", "api.claim": "签收任务",
     "api.unclaim": "退回签收", "api.complete": "办理任务", "api.upload": "上传附件", "api.download": "下载附件",
     "api.resource_pool": "资源池名单", "api.notices": "公示与公告", "api.object_to": "提交异议",
-    "api.openapi": "本文档",
+    "api.openapi": "本文档", "api.centers": "市级促进中心名单", "api.file_complaint": "投诉服务商",
+    "api.list_complaints": "我的投诉",
 }
-PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi"}
+PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi", "api.centers"}
 
 
 @bp.get("/openapi.json")
