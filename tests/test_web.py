@@ -127,3 +127,32 @@ def test_applicant_does_not_learn_expert_identities_or_scores(app, as_user):
     assert len(reviews) == 2 and all(e["actor"] is None and e["data"] is None for e in reviews)
     city_page = Session(app, "city").text(f"/cases/{instance_id}")
     assert "expert1" in city_page and "88.0" in city_page
+
+
+def test_removal_complaint_and_voluntary_exit_start_from_pages(app, as_user):
+    from selection import admit, credit_code_of
+    admit(app, as_user)
+    provider = credit_code_of("applicant1")
+    city = Session(app, "city")
+    assert "发起出库" in city.text("/pool")
+    page = city.text(f"/start/provider_delisting?organization={provider}")
+    assert "天津智造数字科技有限公司" in page and "出库情形" in page
+    missing = city.submit("/start/provider_delisting", {"ground": "fraud", "facts": "骗取资助资金"})
+    assert "请选择服务商" in missing.get_data(as_text=True)
+    started = city.submit("/start/provider_delisting",
+                          {"organization": provider, "ground": "fraud", "facts": "经查实骗取资助资金"})
+    assert started.status_code == 302 and "/cases/" in started.location
+    assert [t["element_id"] for t in as_user("applicant1").get("/tasks").get_json()] == ["submit_statement"]
+
+    complainant = Session(app, "applicant2")
+    assert "投诉资源池中的服务商" in complainant.text("/my")
+    filed = complainant.submit("/start/complaint", {"provider_credit_code": provider, "content": "合同未履行"})
+    assert filed.status_code == 302
+    refused = complainant.submit("/start/complaint", {"provider_credit_code": credit_code_of("applicant2"),
+                                                      "content": "投诉自己"})
+    assert refused.status_code == 200 and "is-invalid" in refused.get_data(as_text=True)
+
+    provider_page = Session(app, "applicant1").text("/my")
+    assert "已纳入服务商资源池" in provider_page and "申请主动退出资源池" in provider_page
+    assert Session(app, "district-hexi").get("/start/provider_delisting").status_code == 403
+    assert Session(app, "city").get("/start/provider_selection").status_code == 404

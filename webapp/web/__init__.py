@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .. import labels
@@ -30,8 +31,8 @@ def init_app(app):
         options=lambda name: labels.options(name, str(get_locale())),
         locale=lambda: str(get_locale()))
 
-    from . import account, cases, centers, definitions, district, inbox, public, rounds, vendor
-    for module in (account, cases, inbox, public, rounds, vendor, district, definitions, centers):
+    from . import account, cases, centers, definitions, district, inbox, public, rounds, start, vendor
+    for module in (account, cases, centers, definitions, district, inbox, public, rounds, start, vendor):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(CSRFError)
@@ -40,10 +41,11 @@ def init_app(app):
 
 
 ERROR_MESSAGES = {
-    403: "您无权访问此页面。", 404: "页面不存在，或您无权查看。", 405: "不支持此操作。",
-    409: "该事项已被他人处理或状态已变化，请刷新后重试。", 413: "上传的文件过大。", 500: "服务器内部错误，已记录。",
+    403: _l("您无权访问此页面。"), 404: _l("页面不存在，或您无权查看。"), 405: _l("不支持此操作。"),
+    409: _l("该事项已被他人处理或状态已变化，请刷新后重试。"), 413: _l("上传的文件过大。"),
+    500: _l("服务器内部错误，已记录。"),
 }
 
 
 def error_page(code, message=None):
-    return render_template("error.html", code=code, message=message or _(ERROR_MESSAGES.get(code, "出错了。"))), code
+    return render_template("error.html", code=code, message=message or ERROR_MESSAGES.get(code) or _("出错了。")), code

@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
-from .. import engine, scope
+from .. import engine, labels, scope
 from ..extensions import db
 from ..formkit import load_form
+from ..formkit.definition import localized
 from ..ids import parse_id
-from ..models import Attachment, HumanTask, ProcessInstance, Round, Timer
+from ..models import Attachment, HumanTask, PoolEntry, ProcessInstance, Round, Timer
 from ..uploads import UploadRefused, check
 from . import error_page
 
@@ -45,6 +46,14 @@ def _ids_in(submitted):
 
 
 @bp.app_template_global()
+def task_title(task):
+    """The task's name; in English, its form's English title (the BPMN names steps in Chinese only)."""
+    if task.form_key and str(get_locale()) == "en":
+        return localized(task.name, load_form(task.form_key).title_en, "en")
+    return task.name
+
+
+@bp.app_template_global()
 def decision_of(task):
     """The words the task's form offered for the decision it recorded (for 已办事项)."""
     value = (task.data or {}).get("decision")
@@ -59,7 +68,9 @@ def mine():
     applied = {c.round_id for c in cases if c.round_id and c.outcome != "not_recommended"}
     rounds = [r for r in Round.query.order_by(Round.closes_at).all()
               if r.is_open() and r.id not in applied and engine.can_start(r.kind, current_user)]
-    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, rounds=rounds)
+    membership = PoolEntry.query.filter_by(organization_id=current_user.organization_id, removed_at=None).first()
+    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, rounds=rounds,
+                           membership=membership, can_complain=engine.can_start("complaint", current_user))
 
 
 @bp.post("/my/start")
@@ -93,7 +104,7 @@ def overview():
     waiting = {}
     for task in HumanTask.query.filter(HumanTask.state == "open",
                                        HumanTask.instance_id.in_([c.id for c in cases])):
-        waiting.setdefault(task.instance_id, []).append(task.name)
+        waiting.setdefault(task.instance_id, []).append(task_title(task))
     by_stage = (scope.instances_query(current_user)
                 .with_entities(ProcessInstance.district, ProcessInstance.status, func.count())
                 .group_by(ProcessInstance.district, ProcessInstance.status).all())
@@ -110,18 +121,30 @@ def case(instance_id):
     return render_template("cases/case.html", instance=instance, submitted=submitted, history=history,
                            open_tasks=[t for t in tasks if t.state == "open"],
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
-                           decision_label=_decision_labels(tasks), files=attachment_names(_ids_in(submitted)))
+                           decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
+                           files=attachment_names(_ids_in(submitted)))
+
+
+def _step_names(instance, tasks):
+    """step_name(name) for the history: in English, a task's form title and the process's English name
+    (the BPMN names its elements in Chinese only)."""
+    words = {}
+    if str(get_locale()) == "en":
+        words = {task.name: task_title(task) for task in tasks}
+        if any(value == instance.process_key for value, _label in labels.options("processes")):
+            words[instance.definition.name] = labels.label("processes", instance.process_key, "en")
+    return lambda name: words.get(name, name or "")
 
 
 def _decision_labels(tasks):
     """decision_label(element_id, value) for the history: the words the form offered for that choice."""
-    words = {}
+    words, locale = {}, str(get_locale())
     for task in tasks:
         if task.form_key:
             for field in load_form(task.form_key).fields:
                 if field.name == "decision":
                     for choice in field.choices or ():
-                        words[(task.element_id, choice.value)] = choice.label
+                        words[(task.element_id, choice.value)] = localized(choice.label, choice.label_en, locale)
     return lambda element_id, value: words.get((element_id, value), value)
 
 
@@ -143,7 +166,7 @@ def download(attachment_id):
                      download_name=attachment.filename)
 
 
-def _store_uploads(definition, formdata):
+def store_uploads(definition, formdata):
     """Save files chosen in the page's file inputs and put their ids where the form expects them."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     errors = {}
@@ -217,7 +240,7 @@ def handle(task_id):
         if not actionable:
             return error_page(403)
         formdata = MultiDict(request.form)
-        errors = _store_uploads(definition, formdata)
+        errors = store_uploads(definition, formdata)
         _without_blank_rows(definition, formdata)
         if "_add_row" in formdata:
             form = form_class(formdata=formdata)
@@ -228,7 +251,7 @@ def handle(task_id):
             if not errors:
                 engine.complete(task.id, current_user, clean)
                 db.session.commit()
-                flash(_("已提交：%(name)s", name=task.name), "success")
+                flash(_("已提交：%(name)s", name=task_title(task)), "success")
                 return redirect(url_for("cases.mine" if current_user.role == "applicant" else "inbox.todo"))
             db.session.commit()  # keep the files just uploaded, so the person need not choose them again
             flash(_("请按提示修改后再提交"), "danger")
