@@ -156,3 +156,23 @@ def test_removal_complaint_and_voluntary_exit_start_from_pages(app, as_user):
     assert "已纳入服务商资源池" in provider_page and "申请主动退出资源池" in provider_page
     assert Session(app, "district-hexi").get("/start/provider_delisting").status_code == 403
     assert Session(app, "city").get("/start/provider_selection").status_code == 404
+
+
+def test_removal_announcement_has_a_public_page_and_the_provider_sees_the_facts(app, as_user):
+    from selection import admit, credit_code_of
+    admit(app, as_user)
+    city = as_user("city")
+    started = city.post("/process-instances", {"process": "provider_delisting", "organization":
+                                               credit_code_of("applicant1"),
+                                               "data": {"ground": "refused_supervision", "facts": "拒绝现场检查"}})
+    assert started.status_code == 201, started.get_json()
+    instance_id = started.get_json()["id"]
+    statement_task = task_for(as_user("applicant1"), instance_id, "submit_statement")
+    assert "拒绝现场检查" in Session(app, "applicant1").text(f"/tasks/{statement_task}")
+    from selection import complete
+    complete(as_user("applicant1"), instance_id, "submit_statement", {"waive": True})
+    complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "情况属实，予以出库"})
+    announcement = next(n for n in app.test_client().get("/api/v1/public/notices").get_json()
+                        if n["kind"] == "delisting_announcement")
+    page = Session(app).text(f"/notices/{announcement['id']}")
+    assert "拒绝接受监督检查" in page and "天津智造数字科技有限公司" in page and "objection-form" not in page

@@ -55,7 +55,8 @@ def case_history(user, instance_id):
     if user.role != "applicant":
         return events
     experts = {name for (name,) in User.query.filter_by(role="expert").with_entities(User.username)}
-    return [dict(e, actor=None, data=None) if e["actor"] in experts else e for e in events]
+    hidden = [dict(e, actor=None, data=None if e["action"] == "complete" else e["data"]) for e in events]
+    return [h if e["actor"] in experts else e for e, h in zip(events, hidden, strict=True)]
 
 
 def visible_submissions(user, tasks):

@@ -108,7 +108,7 @@ def _record_decisions(instance, workflow, actor, since):
             continue
         taken = [_element_name(c.task_spec) for c in task.children
                  if c.state & (TaskState.COMPLETED | ACTIVE_STATES)]
-        if len(task.task_spec.outputs) > 1:
+        if len(task.task_spec.outputs) > 1 and taken:
             audit.record("decision", actor, instance.id, element_id=task.task_spec.bpmn_id,
                          name=task.task_spec.bpmn_name, data={"to": taken})
 

@@ -1,6 +1,7 @@
 """Cases as people see them: 我的申请, starting an application, the case page, handling a task."""
 
 from io import BytesIO
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
@@ -10,11 +11,12 @@ from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
 from .. import engine, labels, scope
+from ..engine.definitions import process_properties
 from ..extensions import db
 from ..formkit import load_form
 from ..formkit.definition import localized
 from ..ids import parse_id
-from ..models import Attachment, HumanTask, PoolEntry, ProcessInstance, Round, Timer
+from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, Timer
 from ..uploads import UploadRefused, check
 from . import error_page
 
@@ -29,11 +31,19 @@ def visible_case(instance_id):
 
 
 def submissions(instance):
-    """Each form submitted on the case, latest first, with its definition for labels."""
+    """Each form submitted on the case, latest first, with its definition for labels; the form the
+    case was started with (the diagram's startForm: a removal's ground, facts and evidence) comes last."""
     done = (HumanTask.query.filter_by(instance_id=instance.id, state="completed")
             .order_by(HumanTask.completed_at.desc()).all())
-    return [(task, load_form(task.form_key)) for task in scope.visible_submissions(current_user, done)
-            if task.form_key]
+    shown = [(task, engine.form_for(task)) for task in scope.visible_submissions(current_user, done)
+             if task.form_key]
+    start_form = process_properties(instance.definition).get("startForm")
+    started = AuditEvent.query.filter_by(instance_id=instance.id, action="start").first()
+    if start_form and started and (started.data or {}).get("data"):
+        definition = load_form(start_form)
+        shown.append((SimpleNamespace(name=definition.title, form_key=start_form, completed_by=started.actor,
+                                      completed_at=started.at, data=started.data["data"]), definition))
+    return shown
 
 
 def attachment_names(ids):
@@ -48,7 +58,7 @@ def _ids_in(submitted):
 @bp.app_template_global()
 def task_title(task):
     """The task's name; in English, its form's English title (the BPMN names steps in Chinese only)."""
-    if task.form_key and str(get_locale()) == "en":
+    if getattr(task, "form_key", None) and str(get_locale()) == "en":
         return localized(task.name, load_form(task.form_key).title_en, "en")
     return task.name
 
@@ -84,7 +94,7 @@ def start():
     instance = engine.start(round_.kind, current_user, round_.id)
     db.session.commit()
     task = scope.candidate_tasks(current_user).filter(HumanTask.instance_id == instance.id).first()
-    flash(_("申报已创建，请填写申报书"), "success")
+    flash(_("已创建，请填写：%(name)s", name=task_title(task) if task else ""), "success")
     if task is None:
         return redirect(url_for("cases.case", instance_id=instance.id))
     return redirect(url_for("cases.handle", task_id=task.id))

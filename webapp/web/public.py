@@ -1,6 +1,7 @@
 """Pages anyone may open without signing in: home, the resource pool, notices with the objection form."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,15 +36,18 @@ def notices():
 
 @bp.route("/notices/<int:notice_id>", methods=["GET", "POST"])
 def notice(notice_id):
-    item = objections.open_notice(notice_id)
+    item = db.session.get(Notice, notice_id)
+    if item is None:
+        abort(404)
     definition = load_form("objection")
     form, _clean, errors = (None, None, {})
-    if request.method == "POST":
-        form, clean, errors = definition.bind(request.form)
+    locale = str(get_locale())
+    if request.method == "POST" and item.kind == "selection_notice":
+        form, clean, errors = definition.bind(request.form, locale=locale)
         if not errors:
             objections.file(notice_id, clean, request.remote_addr or "unknown")
             db.session.commit()
             flash(_("异议已收到，我们将依法核查并保护您的个人信息。"), "success")
             return redirect(url_for("public.notice", notice_id=notice_id))
-    form = form or definition.wtform_class()()
+    form = form or definition.wtform_class(locale)()
     return render_template("public/notice.html", notice=item, form=form, definition=definition, errors=errors)
