@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app webapp
 PORT   ?= 5000
 
-.PHONY: run test e2e setup db lint clean
+.PHONY: run test e2e setup db lint clean bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,7 +13,15 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-db: $(VENV)/.installed
+webapp/translations/en/LC_MESSAGES/messages.mo: webapp/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d webapp/translations
+
+# Front-end assets (Bootstrap, bpmn-js) from the npm registry; the app serves them itself.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+db: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
 	$(FLASK) init-db
 	$(FLASK) processes deploy
 	$(FLASK) demo --if-empty
@@ -24,11 +32,17 @@ run: setup
 	$(FLASK) scheduler & trap 'kill $$!' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo
 	$(PY) -m pytest -q --ignore=tests/e2e
 
-e2e: $(VENV)/.installed
+e2e: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
 	$(PY) -m pytest -q tests/e2e
+
+# The benchmark suite (bench/run.py, issue 6): prints a table, writes bench/results.json. Needs the
+# PostgreSQL server of BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432); BENCH_ARGS=--quick for a short run.
+bench: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo
+	$(VENV)/bin/pip install -q -e '.[dev,bench]'
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

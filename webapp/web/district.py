@@ -102,7 +102,7 @@ def _categories(data):
     main_label = labels.label("provider_categories", main, locale) if isinstance(main, str) else ""
     others = data.get("other_categories")
     others = [o for o in others if isinstance(o, str) and o != main] if isinstance(others, list) else []
-    other_labels = "、".join(labels.label("provider_categories", o, locale) for o in others)
+    other_labels = _("、").join(labels.label("provider_categories", o, locale) for o in others)
     if main_label and other_labels:
         return _("%(main)s（其他类别：%(others)s）", main=main_label, others=other_labels)
     return main_label or other_labels

@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -33,7 +34,7 @@ def index():
         abort(403)
     form = RoundForm()
     kinds = sorted({d.key for d in ProcessDefinition.query.filter_by(needs_round=True)})
-    form.kind.choices = [(k, labels.label("processes", k)) for k in kinds]
+    form.kind.choices = [(k, labels.label("processes", k, str(get_locale()))) for k in kinds]
     if form.validate_on_submit():
         closes_at = datetime.combine(form.closes_on.data, time(23, 59, 59), CLOCK_ZONE)
         try:
