@@ -34,7 +34,7 @@ def index():
         abort(403)
     form = RoundForm()
     kinds = sorted({d.key for d in ProcessDefinition.query.filter_by(needs_round=True)})
-    form.kind.choices = [(k, labels.label("processes", k, str(get_locale()))) for k in kinds]
+    form.kind.choices = [("", _("请选择"))] + [(k, labels.label("processes", k, str(get_locale()))) for k in kinds]
     if form.validate_on_submit():
         closes_at = datetime.combine(form.closes_on.data, time(23, 59, 59), CLOCK_ZONE)
         try:
