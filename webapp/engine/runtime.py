@@ -24,8 +24,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import scope
 from ..extensions import db
 from ..formkit import load_form
-from ..models import Attachment, HumanTask, Notice, ProcessInstance, Round, Timer, User
-from . import audit, clock, roles, serializer
+from ..models import HumanTask, Notice, ProcessInstance, Round, Timer, User
+from . import attachments, audit, clock, roles, serializer
 from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .populations import POPULATIONS
@@ -313,12 +313,7 @@ def form_for(task):
     return form
 
 
-def attachment_checker(user):
-    """Only files the person uploaded themselves may be put into a form."""
-    def ok(attachment_id):
-        att = db.session.get(Attachment, attachment_id)
-        return att is not None and att.uploaded_by == user.id
-    return ok
+attachment_checker = attachments.checker
 
 
 def claim(task_id, user, release=False):
@@ -364,18 +359,10 @@ def complete(task_id, user, data):
     _run(spiff_task.run, task.element_id)
     _run(workflow.do_engine_steps, task.element_id)
     task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
-    _link_attachments(task.form_key, clean, instance)
+    attachments.link(load_form(task.form_key).attachment_ids(clean), instance)
     audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
     _save(instance, workflow, user.username, since)
     return instance
-
-
-def _link_attachments(form_key, clean, instance):
-    """Files named in a completion now belong to the case (visible to whoever may see it)."""
-    ids = load_form(form_key).attachment_ids(clean)
-    for att in Attachment.query.filter(Attachment.id.in_(ids)) if ids else ():
-        if att.instance_id is None:
-            att.instance_id = instance.id
 
 
 def deliver_message(instance_id, name, payload, actor):

@@ -7,7 +7,8 @@ written in the diagram, from the count this module returns.
 
 from ...extensions import db
 from ...formkit import load_form
-from ...models import Attachment, Complaint, Organization, PoolEntry, User
+from ...models import Complaint, Organization, PoolEntry, User
+from .. import attachments as case_files
 from .. import clock
 from ..errors import NotAllowed, ValidationFailed
 
@@ -21,14 +22,10 @@ def register(ctx, provider_credit_code, content, attachments=None):
     if user is None or user.role != "applicant" or user.organization_id != ctx.instance.organization_id:
         raise NotAllowed("只有企业账号可以投诉服务商")
 
-    def own_upload(attachment_id):
-        att = db.session.get(Attachment, attachment_id)
-        return att is not None and att.uploaded_by == user.id
-
     given = {"provider_credit_code": provider_credit_code, "content": content}
     if attachments is not None:
         given["attachments"] = attachments
-    clean, errors = load_form(FORM).validate(given, own_upload)
+    clean, errors = load_form(FORM).validate(given, case_files.checker(user))
     if errors:
         raise ValidationFailed("投诉信息不完整", errors)
     provider = Organization.query.filter_by(credit_code=clean["provider_credit_code"]).first()
@@ -42,9 +39,7 @@ def register(ctx, provider_credit_code, content, attachments=None):
                           provider_org_id=provider.id, pool_entry_id=entry.id, content=clean["content"],
                           attachment_ids=clean["attachments"], filed_by=user.username)
     db.session.add(complaint)
-    for att in Attachment.query.filter(Attachment.id.in_(clean["attachments"])) if clean["attachments"] else ():
-        if att.instance_id is None:
-            att.instance_id = ctx.instance.id
+    case_files.link(clean["attachments"], ctx.instance)
     ctx.instance.subject, ctx.instance.district = provider.name, None
     db.session.flush()
     return {"id": complaint.id, "provider": provider.name, "provider_credit_code": provider.credit_code,

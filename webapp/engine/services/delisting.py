@@ -7,8 +7,8 @@ deletes it, so the provider's history stays and it may apply again in a later ro
 
 from ...extensions import db
 from ...formkit import load_form
-from ...models import Attachment, Organization, PoolEntry, User
-from .. import clock
+from ...models import Organization, PoolEntry, User
+from .. import attachments, clock
 from ..errors import NotAllowed, ValidationFailed
 
 START_FORM = "delisting_start"
@@ -17,14 +17,6 @@ START_FORM = "delisting_start"
 def _active_entry(organization_id, lock=False):
     query = PoolEntry.query.filter_by(organization_id=organization_id, removed_at=None)
     return (query.with_for_update() if lock else query).first()
-
-
-def _uploaded_by(user):
-    """A starter may attach only files they uploaded themselves (a system start: none)."""
-    def ok(attachment_id):
-        att = db.session.get(Attachment, attachment_id)
-        return user is not None and att is not None and att.uploaded_by == user.id
-    return ok
 
 
 def check_start(ctx, ground, facts=None, evidence=None, provider_grounds=()):
@@ -39,7 +31,7 @@ def check_start(ctx, ground, facts=None, evidence=None, provider_grounds=()):
     starter = User.query.filter_by(username=ctx.actor).first()
     given = {k: v for k, v in (("ground", ground), ("facts", facts), ("evidence", evidence)) if v not in (None, "")}
     form = load_form(START_FORM)
-    clean, errors = form.validate(given, _uploaded_by(starter))
+    clean, errors = form.validate(given, attachments.checker(starter))
     if errors:
         raise ValidationFailed("出库申请信息不完整", errors)
     if starter is not None and starter.role == "applicant":
@@ -49,9 +41,7 @@ def check_start(ctx, ground, facts=None, evidence=None, provider_grounds=()):
             raise NotAllowed("服务商只能申请主动退出资源池（第八条（八））；其他情形由市工业和信息化局认定")
         if not clean["facts"]:
             raise ValidationFailed("请说明申请退出的原因", {"facts": ["请说明申请退出资源池的原因"]})
-    for att in Attachment.query.filter(Attachment.id.in_(clean["evidence"])) if clean["evidence"] else ():
-        if att.instance_id is None:
-            att.instance_id = ctx.instance.id
+    attachments.link(clean["evidence"], ctx.instance)
     labels = {c.value: c.label for f in form.fields if f.name == "ground" for c in f.choices}
     entry = _active_entry(org.id)
     return {"in_pool": entry is not None, "provider": org.name, "credit_code": org.credit_code,
