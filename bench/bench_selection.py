@@ -1,14 +1,16 @@
 """How long one task completion takes through the API, and how many bytes a finished case stores.
 
 Run: .venv/bin/python bench/bench_selection.py [N]   (N finished cases, default 20; SQLite in a temp dir,
-or DATABASE_URL for PostgreSQL). Prints the figures; asserts nothing.
+or DATABASE_URL for PostgreSQL). Prints the figures; asserts nothing. bench/run.py calls measure().
 """
 
+import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -35,8 +37,9 @@ def case_bytes(instance_id):
     }
 
 
-def main(n):
-    uri = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+def measure(n, uri=None):
+    """Run `n` provider-selection cases to the end through the API; returns the figures as a dict."""
+    uri = uri or os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = make_app(uri)
     client = app.test_client()
     users = {}
@@ -57,32 +60,53 @@ def main(n):
 
     Api.post = timed_post
     ids = []
-    for i in range(n):
-        applicant = ["applicant1", "applicant2", "applicant3"][i % 3]
-        district = {"applicant1": "district-hexi", "applicant2": "district-nankai",
-                    "applicant3": "district-binhai"}[applicant]
-        instance_id, _ = apply(as_user, applicant)
-        recommend(as_user(district), instance_id)
-        assign_experts(as_user("city"), instance_id)
-        score(as_user, instance_id)
-        complete(as_user("city"), instance_id, "city_decision", {"decision": "reject", "opinion": "基准测试"})
-        ids.append(instance_id)
+    try:
+        for i in range(n):
+            applicant = ["applicant1", "applicant2", "applicant3"][i % 3]
+            district = {"applicant1": "district-hexi", "applicant2": "district-nankai",
+                        "applicant3": "district-binhai"}[applicant]
+            instance_id, _ = apply(as_user, applicant)
+            recommend(as_user(district), instance_id)
+            assign_experts(as_user("city"), instance_id)
+            score(as_user, instance_id)
+            complete(as_user("city"), instance_id, "city_decision", {"decision": "reject", "opinion": "基准测试"})
+            ids.append(instance_id)
+    finally:
+        Api.post = original
     with app.app_context():
         per_case = [case_bytes(instance_id) for instance_id in ids]
-        spec_bytes = db.session.execute(text("SELECT length(CAST(spec AS TEXT)) FROM process_definition")).scalar()
+        spec_bytes = db.session.execute(text("SELECT length(CAST(spec AS TEXT)) FROM process_definition "
+                                             "WHERE key='provider_selection'")).scalar()
+        states = [db.session.get(ProcessInstance, i).state for i in ids]
         assert db.session.query(func.count(ProcessInstance.id)).scalar() >= n
+        db.session.remove()
+        db.engine.dispose()
     timings.sort()
-    print(f"cases finished: {n}, task completions timed: {len(timings)}")
-    print(f"complete one task via API: median {statistics.median(timings) * 1000:.1f} ms, "
-          f"p90 {timings[int(len(timings) * 0.9)] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms")
-    state = statistics.median(b["state"] for b in per_case)
-    total = statistics.median(sum(b.values()) for b in per_case)
-    print(f"bytes stored per finished case (median): {total:,.0f} in all — workflow state {state:,.0f}, "
-          f"case data {statistics.median(b['data'] for b in per_case):,.0f}, "
-          f"inbox rows {statistics.median(b['tasks'] for b in per_case):,.0f}, "
-          f"audit {statistics.median(b['audit'] for b in per_case):,.0f}, "
-          f"attachments {statistics.median(b['files'] for b in per_case):,.0f}")
-    print(f"spec stored once per version: {spec_bytes:,} bytes")
+    med = lambda key: round(statistics.median(b[key] for b in per_case))  # noqa: E731
+    return {
+        "cases": n, "database": uri.split(":")[0], "completions_timed": len(timings),
+        "complete_via_test_client_ms": {"median": round(statistics.median(timings) * 1000, 1),
+                                        "p90": round(timings[int(len(timings) * 0.9)] * 1000, 1),
+                                        "max": round(timings[-1] * 1000, 1)},
+        "bytes_per_case": round(statistics.median(sum(b.values()) for b in per_case)),
+        "bytes_per_case_without_attachments": round(statistics.median(sum(b.values()) - b["files"]
+                                                                      for b in per_case)),
+        "state": med("state"), "data": med("data"), "tasks": med("tasks"), "audit": med("audit"),
+        "files": med("files"),
+        "state_zlib": round(statistics.median(len(zlib.compress(json.dumps(s).encode())) for s in states)),
+        "spec_bytes_once_per_version": spec_bytes,
+    }
+
+
+def main(n):
+    r = measure(n)
+    t = r["complete_via_test_client_ms"]
+    print(f"cases finished: {n}, task completions timed: {r['completions_timed']}")
+    print(f"complete one task via API: median {t['median']} ms, p90 {t['p90']} ms, max {t['max']} ms")
+    print(f"bytes stored per finished case (median): {r['bytes_per_case']:,} in all — workflow state {r['state']:,}"
+          f" (zlib {r['state_zlib']:,}), case data {r['data']:,}, inbox rows {r['tasks']:,}, audit {r['audit']:,},"
+          f" attachments {r['files']:,}")
+    print(f"spec stored once per version: {r['spec_bytes_once_per_version']:,} bytes")
 
 
 if __name__ == "__main__":
