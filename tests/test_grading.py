@@ -173,7 +173,9 @@ def test_missed_report_deadline_starts_removal_for_non_cooperation(app, as_user)
 
 
 def deploy(api, bpmn, dmn):
-    data = {"bpmn": (BytesIO(bpmn), "provider_grading.bpmn"), "dmn": (BytesIO(dmn), "provider_grading.dmn")}
+    # A table whose bands differ from Art. 7 is a policy change: deployed only when confirmed with a reason.
+    data = {"bpmn": (BytesIO(bpmn), "provider_grading.bpmn"), "dmn": (BytesIO(dmn), "provider_grading.dmn"),
+            "confirm_policy_change": "true", "reason": "test: a deliberate change of the grade bands"}
     return api.client.post("/api/v1/process-definitions", headers=api.headers, data=data,
                            content_type="multipart/form-data")
 

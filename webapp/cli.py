@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import demo, engine
+from .engine.definitions import PolicyChangeRequired
 from .extensions import db
 from .models import User
 
@@ -51,14 +52,18 @@ def processes():
 
 @processes.command("deploy")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def deploy(paths):
+@click.option("--confirm-policy-change", is_flag=True,
+              help="Confirm a change to what the regulation fixes (grade bands, delisting grounds).")
+@click.option("--reason", default=None, help="Why the policy changes (required with --confirm-policy-change).")
+def deploy(paths, confirm_policy_change, reason):
     """Validate and deploy processes/ (or the files named); unchanged files deploy nothing."""
     files = list(paths) or sorted(Path(current_app.config["PROCESSES_DIR"]).glob("*.bpmn"))
     failed = False
     for path in files:
         dmns = [(p.name, p.read_bytes()) for p in path.parent.glob(f"{path.stem}*.dmn")]
         try:
-            definition, created = engine.deploy((path.name, path.read_bytes()), dmns, actor="cli")
+            definition, created = engine.deploy((path.name, path.read_bytes()), dmns, actor="cli",
+                                                confirm_policy_change=confirm_policy_change, reason=reason)
             db.session.commit()
             change = "（新版本）" if created else "（未变化）"
             click.echo(f"{path.name}: {definition.key} v{definition.version}{change}")
@@ -68,8 +73,44 @@ def deploy(paths):
             click.echo(f"{path.name}: 部署失败", err=True)
             for finding in err.errors:
                 click.echo(f"  - {finding}", err=True)
+            if isinstance(err, PolicyChangeRequired):
+                click.echo("  确认这是有意的政策变更时，请加 --confirm-policy-change --reason \"理由\" 重新部署",
+                           err=True)
     if failed:
         raise SystemExit(1)
+
+
+@processes.command("migrate")
+@click.argument("key")
+@click.option("--dry-run", is_flag=True, help="Only report which running cases could move and why not.")
+def migrate(key, dry_run):
+    """Move the running cases of KEY to its newest version where that is safe; prints each case."""
+    from .engine import migration
+
+    try:
+        checks = migration.check_all(key)
+    except engine.NotFound as err:
+        raise click.ClickException(str(err)) from None
+    moved = 0
+    for instance, verdict in checks:
+        if verdict["from_version"] == verdict["to_version"]:
+            continue  # already on the newest version
+        if not verdict["can_move"]:
+            click.echo(f"案件 {instance.id} v{verdict['from_version']}：不能迁移（{verdict['reason']}）")
+            continue
+        if dry_run:
+            click.echo(f"案件 {instance.id} v{verdict['from_version']}：可迁移到 v{verdict['to_version']}")
+            continue
+        try:
+            migration.move(instance, "cli")
+            db.session.commit()
+            moved += 1
+            click.echo(f"案件 {instance.id}：已迁移 v{verdict['from_version']} → v{verdict['to_version']}")
+        except engine.EngineError as err:
+            db.session.rollback()
+            click.echo(f"案件 {instance.id}：迁移失败（{err}）", err=True)
+    if not dry_run:
+        click.echo(f"migrated {moved}")
 
 
 @click.group(cls=AppGroup)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import JSON, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint, event
+from sqlalchemy.orm import deferred
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -74,10 +75,10 @@ class ProcessDefinition(db.Model):
     key = db.Column(db.String(80), nullable=False, index=True)
     version = db.Column(db.Integer, nullable=False)
     name = db.Column(db.String(200), nullable=False)
-    bpmn_xml = db.Column(db.Text, nullable=False)
+    bpmn_xml = deferred(db.Column(db.Text, nullable=False))
     dmn_xml = db.Column(JSON, nullable=False, default=list)
     content_hash = db.Column(db.String(64), nullable=False)
-    spec = db.Column(JSON, nullable=False)
+    spec = deferred(db.Column(JSON, nullable=False))  # large: loaded only by the engine, cached per version
     needs_round = db.Column(db.Boolean, default=False, nullable=False)
     note = db.Column(db.Text)
     deployed_by = db.Column(db.String(80))
@@ -110,7 +111,7 @@ class ProcessInstance(db.Model):
     organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"), index=True)
     district = db.Column(db.String(20), index=True)
     round_id = db.Column(db.Integer, db.ForeignKey("round.id"))
-    state = db.Column(JSON)
+    state = deferred(db.Column(JSON))  # the serialized workflow: lists never load it
     serializer_version = db.Column(db.String(20))
     revision = db.Column(db.Integer, nullable=False, default=0)
     data = db.Column(JSON, nullable=False, default=dict)
@@ -130,6 +131,12 @@ class ProcessInstance(db.Model):
 
 class HumanTask(db.Model):
     """A READY or finished user task, so inboxes are plain queries."""
+
+    __table_args__ = (
+        # The inbox: open tasks of a role (and district), by due date.
+        Index("ix_human_task_inbox", "role", "district", "due_at", "id",
+              postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False, index=True)
@@ -188,7 +195,7 @@ class Attachment(db.Model):
     content_type = db.Column(db.String(100), nullable=False)
     size = db.Column(db.Integer, nullable=False)
     sha256 = db.Column(db.String(64), nullable=False)
-    content = db.Column(LargeBinary, nullable=False)
+    content = deferred(db.Column(LargeBinary, nullable=False))  # read only when the file is downloaded
     uploaded_by = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
     instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), index=True)
     created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)

@@ -58,7 +58,10 @@ def deploy():
         raise BadRequest("需要且只需要一个 bpmn 文件")
     dmns = [(f.filename or "table.dmn", f.read()) for f in request.files.getlist("dmn")]
     definition, created = engine.deploy((files[0].filename or "process.bpmn", files[0].read()), dmns,
-                                        actor=g.user.username, note=request.form.get("note"))
+                                        actor=g.user.username, note=request.form.get("note"),
+                                        confirm_policy_change=request.form.get("confirm_policy_change") in (
+                                            "true", "1", "on", "yes"),
+                                        reason=request.form.get("reason"))
     db.session.commit()
     return jsonify({"key": definition.key, "version": definition.version, "created": created}), (
         201 if created else 200)

@@ -1,6 +1,7 @@
 """The inbox: open and done tasks, one task with its form and case context, claim and complete."""
 
 from flask import g, jsonify, request
+from sqlalchemy.orm import joinedload
 
 from .. import engine, scope
 from ..extensions import db
@@ -26,8 +27,8 @@ def list_tasks():
     else:
         query = scope.candidate_tasks(g.user).filter(
             (HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == g.user.username)
-        ).order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-    return jsonify([task_json(t) for t in query.limit(500)])
+        ).order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id)
+    return jsonify([task_json(t) for t in query.options(joinedload(HumanTask.instance)).limit(500)])
 
 
 @bp.get("/tasks/<int:task_id>")

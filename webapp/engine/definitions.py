@@ -6,10 +6,13 @@ each user task's lane names a role and its form exists, each service operation e
 content yields the existing version, so `processes deploy` is idempotent.
 """
 
+import ast
 import hashlib
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
@@ -18,7 +21,7 @@ from ..formkit import FormDefinitionError, FormNotFound, load_form
 from ..models import ProcessDefinition
 from . import audit, roles, serializer, services
 from .errors import DefinitionError, NotFound
-from .restricted import RefusedExpression, compile_expression, compile_script
+from .restricted import RefusedExpression, compile_expression, compile_script, evaluate, restricted_globals
 from .xml import parse_xml
 
 NS = {
@@ -32,6 +35,58 @@ EXPRESSION_XPATHS = (
     "//spiff:property/@value", "//spiff:parameter/@value",
 )
 SCRIPT_XPATHS = ("//bpmn:scriptTask/bpmn:script", "//spiff:preScript", "//spiff:postScript")
+
+
+class Finding(str):
+    """One lint finding: still the string "<file> 第 <line> 行：<message>" the API has always listed, plus
+    its parts (file, line, the id of the nearest enclosing element with one, severity) for the workspace.
+
+    Severity "error" refuses the deployment; "policy" (a change to what the regulation fixes) deploys
+    only with the owner's explicit confirmation and a reason.
+    """
+
+    def __new__(cls, filename, node, message, severity="error"):
+        line = _line(node) if node is not None else None
+        text = f"{filename} 第 {line} 行：{message}" if line else f"{filename}: {message}"
+        finding = super().__new__(cls, text)
+        finding.file, finding.line, finding.message, finding.severity = filename, line, message, severity
+        finding.element_id = _element_id(node)
+        return finding
+
+    def to_dict(self):
+        return {"file": self.file, "line": self.line, "element_id": self.element_id,
+                "message": self.message, "severity": self.severity}
+
+
+def _element_id(node):
+    if isinstance(node, etree._ElementUnicodeResult):
+        node = node.getparent()
+    while node is not None:
+        if isinstance(node.tag, str) and node.get("id") and not node.tag.startswith(f"{{{NS['spiff']}}}"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def structured(err):
+    """The findings of a DefinitionError as dicts (file, line, element_id, message, severity)."""
+    found = getattr(err, "findings", None)
+    if found is not None:
+        return found
+    return [{"file": None, "line": None, "element_id": getattr(err, "element_id", None), "message": text,
+             "severity": "error"} for text in err.errors]
+
+
+def _refuse(message, findings, element_id=None, file=None, line=None):
+    err = DefinitionError(message, list(findings) if findings else None)
+    if findings:
+        err.findings = [f.to_dict() if isinstance(f, Finding) else
+                        {"file": None, "line": None, "element_id": None, "message": str(f), "severity": "error"}
+                        for f in findings]
+    else:
+        err.findings = [{"file": file, "line": line if isinstance(line, int) else None,
+                         "element_id": element_id or None, "message": message, "severity": "error"}]
+    return err
 
 
 def _line(node):
@@ -53,7 +108,7 @@ def lint_expressions(root, filename):
                 try:
                     compiler(source)
                 except RefusedExpression as err:
-                    findings.append(f"{filename} 第 {_line(node)} 行：表达式被拒绝：{err}")
+                    findings.append(Finding(filename, node, f"表达式被拒绝：{err}"))
     return findings
 
 
@@ -73,16 +128,15 @@ def lint_dmn(root, filename):
         source = (node.text or "").strip()
         if not source or source == "-":
             continue
-        where = f"{filename} 第 {node.sourceline} 行"
         if source.split()[0] in ("in", "not", "is"):
-            findings.append(f"{where}：单元格 {source!r} 请写成以 ? 开头的形式，例如 ? {source}")
+            findings.append(Finding(filename, node, f"单元格 {source!r} 请写成以 ? 开头的形式，例如 ? {source}"))
             continue
         probe = f"x {source}" if source.startswith(("<", ">", "=", "!")) else (
             f"x{source}" if source.startswith(".") else source)
         try:
             compile_expression(probe.replace("?", "x"))
         except RefusedExpression as err:
-            findings.append(f"{where}：决策表单元格被拒绝：{err}")
+            findings.append(Finding(filename, node, f"决策表单元格被拒绝：{err}"))
     return findings
 
 
@@ -92,29 +146,300 @@ def lint_tasks(root, filename):
              for lane in root.xpath("//bpmn:lane", namespaces=NS)
              for ref in lane.xpath("bpmn:flowNodeRef", namespaces=NS)}
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
-        task_id, line = task.get("id"), task.sourceline
+        task_id = task.get("id")
         lane = lanes.get(task_id)
         if lane is None or roles.resolve(lane) is None:
-            findings.append(f"{filename} 第 {line} 行：用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色")
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
         if not form:
-            findings.append(f"{filename} 第 {line} 行：用户任务 {task_id} 没有 formKey")
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))
             continue
         try:
             load_form(form[0])
         except (FormNotFound, FormDefinitionError):
-            findings.append(f"{filename} 第 {line} 行：用户任务 {task_id} 的表单 {form[0]} 不存在")
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 不存在"))
     for operator in root.xpath("//spiff:serviceTaskOperator", namespaces=NS):
         if operator.get("id") not in services.OPERATIONS:
-            findings.append(f"{filename} 第 {operator.sourceline} 行：未知服务 {operator.get('id')}")
+            findings.append(Finding(filename, operator, f"未知服务 {operator.get('id')}"))
+    return findings
+
+
+# The regulation's guardrails (《管理规范》): what a process owner may not change by accident.
+MIN_NOTICE = timedelta(days=7)  # Art. 6: the selection's public notice lasts at least 7 days
+# Art. 7: ≥90 excellent, 80–<90 good, 70–<80 qualified, <70 unqualified; probed at each band's edges.
+GRADE_PROBES = ((90, "excellent"), (89.99, "good"), (80, "good"), (79.99, "qualified"),
+                (70, "qualified"), (69.99, "unqualified"))
+# Art. 8 (一)-(八): the eight grounds a delisting can start from.
+DELISTING_GROUNDS = ("violation", "unqualified_grade", "refused_supervision", "complaints", "fraud",
+                     "major_accident", "non_cooperation", "voluntary_exit")
+
+
+def notice_period(value):
+    """The timedelta of an ISO 8601 duration ("P7D"), or None when it does not parse."""
+    try:
+        parsed = TimerEventDefinition.parse_iso_duration(value)
+        start = datetime(2025, 2, 1, tzinfo=UTC)  # the shortest month: months count as short as they get
+        return TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    except Exception:  # noqa: BLE001 - any malformed duration is a finding, not a crash
+        return None
+
+
+def lint_notice_periods(root, filename):
+    """Art. 6: a selection's public notice (notice.publish's period) may not be shorter than 7 days."""
+    findings = []
+    for operator in root.xpath("//spiff:serviceTaskOperator[@id='notice.publish']", namespaces=NS):
+        for parameter in operator.xpath("spiff:parameters/spiff:parameter[@id='period'] | "
+                                        "spiff:parameter[@id='period']", namespaces=NS):
+            source = (parameter.get("value") or "").strip()
+            try:
+                value = ast.literal_eval(source)
+            except (ValueError, SyntaxError):
+                value = None
+            period = notice_period(value) if isinstance(value, str) else None
+            if period is None:
+                findings.append(Finding(filename, parameter,
+                                        f"公示期 {source} 必须是固定的 ISO 8601 时长，例如 \"P7D\"（第六条）"))
+            elif period < MIN_NOTICE:
+                findings.append(Finding(filename, parameter,
+                                        f"公示期 {value} 短于第六条规定的 7 天（至少 \"P7D\"）"))
+    return findings
+
+
+def _grade_of(decision, namespace, score):
+    """The outputs of the rules of a one-input decision table that match score."""
+    ns = {"d": namespace}
+    inputs = [(node.text or "").strip()
+              for node in decision.xpath(".//d:input/d:inputExpression/d:text", namespaces=ns)]
+    values = [evaluate(text, {"average_score": score, "score": score}) for text in inputs]
+    hits = []
+    for rule in decision.xpath(".//d:rule", namespaces=ns):
+        cells = [(node.text or "").strip() for node in rule.xpath("d:inputEntry/d:text", namespaces=ns)]
+        if all(_matches(cell, value) for cell, value in zip(cells, values, strict=False)):
+            outputs = rule.xpath("d:outputEntry/d:text", namespaces=ns)
+            hits.append(evaluate((outputs[0].text or "None").strip(), {}) if outputs else None)
+    return hits
+
+
+def _matches(cell, value):
+    if not cell or cell == "-":
+        return True
+    if "?" in cell:
+        return bool(evaluate(cell.replace("?", "cell_value"), {"cell_value": value}))
+    if cell.startswith(("<", ">", "=", "!")):
+        return bool(evaluate(f"cell_value {cell}", {"cell_value": value}))
+    return bool(evaluate(f"cell_value == ({cell})", {"cell_value": value}))
+
+
+def lint_grade_bands(dmn_roots, bpmn_filename):
+    """Art. 7: the grading table must give the article's bands; anything else is a policy change."""
+    for name, dmn_root in dmn_roots:
+        namespace = dmn_root.nsmap.get(None) or DMN_NS["dmn"]
+        for decision in dmn_root.xpath("//d:decision[.//d:output[@name='grade']]", namespaces={"d": namespace}):
+            table = decision.xpath(".//d:decisionTable", namespaces={"d": namespace})
+            try:
+                differing = [f"{score} 分得到 {'、'.join(map(str, hits)) or '无结果'}（第七条为 {expected}）"
+                             for score, expected in GRADE_PROBES
+                             for hits in [_grade_of(decision, namespace, score)] if hits != [expected]]
+            except Exception as err:  # noqa: BLE001 - a table that cannot be evaluated cannot be checked
+                differing = [f"无法按第七条核对：{err}"]
+            if differing:
+                return [Finding(name, table[0] if table else decision,
+                                "评价等级分数段与第七条不同（政策变更，需确认并说明理由）：" + "；".join(differing),
+                                severity="policy")]
+            return []
+    return [Finding(bpmn_filename, None, "年度评价流程没有给出等级（grade）的决策表，无法按第七条核对分数段"
+                    "（政策变更，需确认并说明理由）", severity="policy")]
+
+
+def lint_delisting_grounds(process, filename):
+    """Art. 8: the delisting start form must offer all eight grounds; fewer is a policy change."""
+    start_form = process.xpath("bpmn:extensionElements//spiff:property[@name='startForm']", namespaces=NS)
+    if not start_form:
+        return [Finding(filename, process, "出库流程没有发起表单（startForm），无法核对第八条的八种情形"
+                        "（政策变更，需确认并说明理由）", severity="policy")]
+    node = start_form[0]
+    try:
+        form = load_form(node.get("value"))
+    except (FormNotFound, FormDefinitionError):
+        return [Finding(filename, node, f"出库流程的发起表单 {node.get('value')} 不存在")]
+    field = next((f for f in form.fields if f.name == "ground"), None)
+    offered = {c.value for c in (field.choices or ())} if field else set()
+    missing = [ground for ground in DELISTING_GROUNDS if ground not in offered]
+    if missing:
+        return [Finding(filename, node, f"发起表单 {form.key} 的出库情形缺少第八条的 {'、'.join(missing)}"
+                        "（政策变更，需确认并说明理由）", severity="policy")]
+    return []
+
+
+def lint_guardrails(key, root, process, filename, dmn_roots):
+    if key == "provider_selection":
+        return lint_notice_periods(root, filename)
+    if key == "provider_grading":
+        return lint_grade_bands(dmn_roots, filename)
+    if key == "provider_delisting":
+        return lint_delisting_grounds(process, filename)
+    return []
+
+
+BPMN = NS["bpmn"]
+CONTAINERS = ("process", "subProcess", "transaction")
+# What sits in a container but is not a step on a path.
+NOT_STEPS = {"sequenceFlow", "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
+             "association", "group", "laneSet", "extensionElements", "documentation", "ioSpecification",
+             "property", "dataInputAssociation", "dataOutputAssociation", "multiInstanceLoopCharacteristics",
+             "standardLoopCharacteristics", "incoming", "outgoing", "category", "auditing", "monitoring"}
+
+
+def _local(node):
+    return etree.QName(node).localname if isinstance(node.tag, str) else None
+
+
+def lint_paths(root, filename):
+    """Every step is reachable from a start, and from every step some end can be reached (no dead loop).
+
+    Per container (process, sub-process): starts are its start events, event sub-processes, link catch
+    events and compensation handlers; a boundary event follows the activity it is attached to; a step
+    without outgoing flow ends its path (BPMN's implicit end).
+    """
+    findings = []
+    for container in root.iter(*(f"{{{BPMN}}}{name}" for name in CONTAINERS)):
+        steps = {child.get("id"): child for child in container
+                 if _local(child) and _local(child) not in NOT_STEPS and child.get("id")}
+        if not steps or container.get("triggeredByEvent") == "true" and not any(
+                _local(c) == "startEvent" for c in steps.values()):
+            continue
+        following = {step: set() for step in steps}
+        for flow in container.iterchildren(f"{{{BPMN}}}sequenceFlow"):
+            if flow.get("sourceRef") in steps and flow.get("targetRef") in steps:
+                following[flow.get("sourceRef")].add(flow.get("targetRef"))
+        starts = set()
+        for step, node in steps.items():
+            kind = _local(node)
+            if kind == "boundaryEvent" and node.get("attachedToRef") in steps:
+                following[node.get("attachedToRef")].add(step)
+            elif (kind == "startEvent" or node.get("triggeredByEvent") == "true"
+                  or node.get("isForCompensation") == "true"
+                  or (kind == "intermediateCatchEvent" and node.find(f"{{{BPMN}}}linkEventDefinition") is not None)
+                  or (kind == "boundaryEvent")):
+                starts.add(step)
+        if not any(_local(steps[s]) == "startEvent" for s in starts):
+            continue  # nothing to start from: the parser's own checks apply
+        reached, todo = set(starts), list(starts)
+        while todo:
+            for nxt in following[todo.pop()]:
+                if nxt not in reached:
+                    reached.add(nxt)
+                    todo.append(nxt)
+        for step, node in steps.items():
+            if step not in reached:
+                findings.append(Finding(filename, node,
+                                        f"{node.get('name') or step}（{step}）从任何开始事件都无法到达"))
+        preceding = {step: set() for step in steps}
+        for step, nexts in following.items():
+            for nxt in nexts:
+                preceding[nxt].add(step)
+        ending = {step for step, nexts in following.items() if not nexts}
+        todo = list(ending)
+        while todo:
+            for before in preceding[todo.pop()]:
+                if before not in ending:
+                    ending.add(before)
+                    todo.append(before)
+        for step in sorted(reached - ending, key=lambda s: steps[s].sourceline or 0):
+            node = steps[step]
+            findings.append(Finding(filename, node, f"{node.get('name') or step}（{step}）之后的路径无法到达结束事件"))
+    return findings
+
+
+TIMER_PARSERS = {
+    "timeDuration": ("ISO 8601 时长，例如 \"P7D\"", TimerEventDefinition.parse_iso_duration),
+    "timeDate": ("ISO 8601 日期时间，例如 \"2027-01-01T09:00:00+08:00\"", TimerEventDefinition.parse_time_or_duration),
+    "timeCycle": ("ISO 8601 循环，例如 \"R3/PT1H\"", TimerEventDefinition.parse_iso_recurring_interval),
+    "dueIn": ("ISO 8601 时长，例如 \"P15D\"", TimerEventDefinition.parse_iso_duration),
+}
+
+
+def lint_timers(root, filename):
+    """Every timer value written as a literal (and a task's dueIn) parses; expressions are checked at run time."""
+    findings = []
+    nodes = [(etree.QName(n).localname, n, n.text) for n in
+             root.xpath("//bpmn:timeDuration | //bpmn:timeDate | //bpmn:timeCycle", namespaces=NS)]
+    nodes += [("dueIn", n, n.get("value")) for n in root.xpath("//spiff:property[@name='dueIn']", namespaces=NS)]
+    for kind, node, source in nodes:
+        try:
+            value = ast.literal_eval((source or "").strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue  # an expression: compiled by lint_expressions, evaluated when the timer starts
+        expected, parse = TIMER_PARSERS[kind]
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            parse(value)
+        except Exception:  # noqa: BLE001 - whatever the parser raises, the value is unusable
+            findings.append(Finding(filename, node, f"定时值 {source.strip()} 无法解析：应为{expected}"))
+    return findings
+
+
+def _names(source, mode):
+    """(names read, names bound) by an expression or script; None when it does not parse."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:
+        return None
+    read, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return read, bound
+
+
+def lint_condition_names(root, filename, dmn_roots):
+    """A gateway condition may only name data some step produces: a form's field (task or start form),
+    a service's result, a script's variable, a decision table's output, a multi-instance item, a
+    message's variable, or what every case starts with (start_data, round_info)."""
+    import builtins
+
+    produced = {"start_data", "round_info"} | set(dir(builtins)) | set(restricted_globals())
+    for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
+        try:
+            produced |= {f.name for f in load_form(str(key)).fields}
+        except (FormNotFound, FormDefinitionError):
+            pass  # reported by lint_tasks
+    produced |= {str(v) for v in root.xpath(
+        "//spiff:serviceTaskOperator/@resultVariable | //@elementVariable | //bpmn:dataInput/@name"
+        " | //bpmn:dataOutput/@name | //bpmn:dataObject/@id | //@messageVariable"
+        " | //spiff:messageVariable/text() | //bpmn:inputDataItem/@name | //bpmn:outputDataItem/@name"
+        " | //bpmn:loopDataInputRef/text() | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
+    for path in SCRIPT_XPATHS:
+        for node in root.xpath(path, namespaces=NS):
+            names = _names(node.text or "", "exec")
+            if names:
+                produced |= names[1]
+    for _, dmn_root in dmn_roots:
+        namespace = dmn_root.nsmap.get(None) or DMN_NS["dmn"]
+        produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": namespace})}
+    findings = []
+    for node in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
+        names = _names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
+        if not names:
+            continue  # empty, or a syntax error lint_expressions reports
+        for name in sorted(names[0] - names[1] - produced):
+            findings.append(Finding(filename, node,
+                                    f"分支条件使用了未知字段 {name}：没有任何表单、任务、脚本或决策表产生它"))
     return findings
 
 
 class Parsed:
     """The result of a successful validation: what a deployment stores."""
 
-    def __init__(self, key, name, needs_round, spec_dict, bpmn_text, dmn_texts):
-        self.key, self.name, self.needs_round = key, name, needs_round
+    def __init__(self, key, name, needs_round, spec_dict, bpmn_text, dmn_texts, policy=()):
+        self.key, self.name, self.needs_round, self.policy = key, name, needs_round, list(policy)
         self.spec_dict, self.bpmn_text, self.dmn_texts = spec_dict, bpmn_text, dmn_texts
 
     @property
@@ -133,8 +458,16 @@ def _decode(content: bytes, filename):
         return None
 
 
-def parse_files(bpmn: tuple[str, bytes], dmns=()):
-    """Validate one BPMN file (and its DMN tables); raise DefinitionError listing every finding."""
+class PolicyChangeRequired(DefinitionError):
+    """The diagram deviates from what the regulation fixes: deployable only when the owner confirms with a reason."""
+
+
+def parse_files(bpmn: tuple[str, bytes], dmns=(), confirm_policy_change=False, reason=None):
+    """Validate one BPMN file (and its DMN tables); raise DefinitionError listing every finding.
+
+    Policy-change findings (severity "policy") raise PolicyChangeRequired unless confirm_policy_change
+    is true and a reason is given; the accepted ones are on the result's `policy`.
+    """
     filename, content = bpmn
     content = content.encode() if isinstance(content, str) else content
     root = parse_xml(content, filename)
@@ -142,9 +475,9 @@ def parse_files(bpmn: tuple[str, bytes], dmns=()):
                  for name, data in dmns]
     executable = root.xpath("//bpmn:process[@isExecutable='true']", namespaces=NS)
     if not executable:
-        raise DefinitionError(f"{filename}: 没有可执行的流程（isExecutable=\"true\"），无法部署运行")
+        raise _refuse(f"{filename}: 没有可执行的流程（isExecutable=\"true\"），无法部署运行", None, file=filename)
     if len(executable) > 1:
-        raise DefinitionError(f"{filename}: 一个文件只能包含一个可执行流程")
+        raise _refuse(f"{filename}: 一个文件只能包含一个可执行流程", None, file=filename)
     process = executable[0]
     key = process.get("id")
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -153,33 +486,55 @@ def parse_files(bpmn: tuple[str, bytes], dmns=()):
         for name, dmn_root in dmn_roots:
             parser.add_dmn_xml(dmn_root, name)
     except ValidationException as err:
-        raise DefinitionError(f"{filename} 第 {err.line_number or '?'} 行：不符合 BPMN 规范：{err}") from None
-    findings = lint_expressions(root, filename) + lint_tasks(root, filename)
+        raise _refuse(f"{filename} 第 {err.line_number or '?'} 行：不符合 BPMN 规范：{err}", None,
+                      getattr(err, "id", None), getattr(err, "file_name", None) or filename,
+                      getattr(err, "line_number", None)) from None
+    findings = (lint_expressions(root, filename) + lint_tasks(root, filename) + lint_paths(root, filename)
+                + lint_timers(root, filename))
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
-    if findings:
-        raise DefinitionError(f"{filename}: {len(findings)} 处问题", findings)
+    findings += lint_condition_names(root, filename, dmn_roots)
+    findings += lint_guardrails(key, root, process, filename, dmn_roots)
+    errors = [f for f in findings if f.severity == "error"]
+    policy = [f for f in findings if f.severity == "policy"]
+    if errors:
+        raise _refuse(f"{filename}: {len(findings)} 处问题", findings)
+    if policy and not (confirm_policy_change and (reason or "").strip()):
+        err = PolicyChangeRequired(f"{filename}: {len(policy)} 处政策变更，需明确确认（confirm_policy_change）"
+                                   "并说明理由（reason）", list(policy))
+        err.findings = [f.to_dict() for f in policy]
+        raise err
     try:
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     except (ValidationException, SpiffWorkflowException) as err:
         line = getattr(err, "line_number", "") or "?"
-        raise DefinitionError(f"{filename} 第 {line} 行：{err}") from None
+        raise _refuse(f"{filename} 第 {line} 行：{err}", None, getattr(err, "id", None), filename,
+                      getattr(err, "line_number", None)) from None
     needs_round = bool(process.xpath(
         "bpmn:extensionElements//spiff:property[@name='requiresRound' and @value='true']", namespaces=NS))
     text = _decode(content, filename) or etree.tostring(root, encoding="unicode")
     dmn_texts = [etree.tostring(r, encoding="unicode") for _, r in dmn_roots]
     return Parsed(key, process.get("name") or key, needs_round,
-                  serializer.spec_to_dict(spec, subprocess_specs), text, dmn_texts)
+                  serializer.spec_to_dict(spec, subprocess_specs), text, dmn_texts, policy)
 
 
-def deploy(bpmn, dmns=(), actor=None, note=None):
-    """Store a new version, or return the existing one when the content is unchanged."""
-    parsed = parse_files(bpmn, dmns)
+def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, reason=None):
+    """Store a new version, or return the existing one when the content is unchanged.
+
+    A policy change (see parse_files) needs confirm_policy_change and a reason; the reason goes into
+    the version's note and the audit entry.
+    """
+    parsed = parse_files(bpmn, dmns, confirm_policy_change, reason)
     existing = ProcessDefinition.query.filter_by(key=parsed.key, content_hash=parsed.content_hash).first()
     if existing:
         return existing, False
     latest = latest_definition(parsed.key, required=False)
+    data = {"key": parsed.key, "hash": parsed.content_hash}
+    if parsed.policy:
+        reason = reason.strip()
+        note = f"{note.strip()}\n政策变更理由：{reason}" if (note or "").strip() else f"政策变更理由：{reason}"
+        data.update(policy_change=[f.message for f in parsed.policy], reason=reason)
     definition = ProcessDefinition(
         key=parsed.key, version=(latest.version + 1) if latest else 1, name=parsed.name,
         bpmn_xml=parsed.bpmn_text, dmn_xml=parsed.dmn_texts, content_hash=parsed.content_hash,
@@ -187,7 +542,7 @@ def deploy(bpmn, dmns=(), actor=None, note=None):
     db.session.add(definition)
     db.session.flush()
     audit.record("deploy", actor, name=f"{parsed.key} v{definition.version}",
-                 data={"key": parsed.key, "version": definition.version, "hash": parsed.content_hash})
+                 data={**data, "version": definition.version})
     return definition, True
 
 
@@ -213,8 +568,18 @@ def process_properties(definition):
     return _properties[definition.content_hash]
 
 
+_spec_dicts = {}
+
+
+def spec_dict(definition):
+    """The stored spec of a version, read from the database once per process (keyed by content)."""
+    if definition.content_hash not in _spec_dicts:
+        _spec_dicts[definition.content_hash] = definition.spec
+    return _spec_dicts[definition.content_hash]
+
+
 def spec_objects(definition):
     """Parsed spec objects of a version, restored once per process (keyed by content) and reused."""
     if definition.content_hash not in _specs:
-        _specs[definition.content_hash] = serializer.spec_from_dict(definition.spec)
+        _specs[definition.content_hash] = serializer.spec_from_dict(spec_dict(definition))
     return _specs[definition.content_hash]

@@ -18,7 +18,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import TaskState
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scope
@@ -26,7 +28,7 @@ from ..extensions import db
 from ..formkit import load_form
 from ..models import HumanTask, Notice, ProcessInstance, Round, Timer, User
 from . import attachments, audit, clock, roles, serializer
-from .definitions import latest_definition, process_properties, spec_objects
+from .definitions import latest_definition, process_properties, spec_dict, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .populations import POPULATIONS
 from .restricted import RefusedExpression, RestrictedEnvironment
@@ -60,12 +62,11 @@ def _run(step, element=None):
 
 
 def _load(instance, actor):
-    state = instance.state
-    return serializer.workflow_from_dict(state, instance.definition.spec, _engine(instance, actor))
+    return serializer.workflow_from_dict(instance.state, spec_dict(instance.definition), _engine(instance, actor))
 
 
 def _lock(instance_id):
-    instance = (ProcessInstance.query.filter_by(id=instance_id)
+    instance = (ProcessInstance.query.filter_by(id=instance_id).options(undefer(ProcessInstance.state))
                 .with_for_update().populate_existing().one_or_none())
     if instance is None:
         raise NotFound("案件不存在")
@@ -386,15 +387,15 @@ def deliver_message(instance_id, name, payload, actor):
 def fire_timers(as_of=None, limit=None):
     """Fire every timer due at `as_of`; each case in its own transaction. Returns how many fired."""
     as_of = as_of or clock.now()
-    fired, seen = 0, set()
+    fired, after = 0, None
     while limit is None or fired < limit:
         query = Timer.query.filter(Timer.fired_at.is_(None), Timer.due_at <= as_of)
-        if seen:
-            query = query.filter(Timer.id.notin_(seen))
-        row = query.order_by(Timer.due_at).with_for_update(skip_locked=True).first()
+        if after is not None:  # each due timer is looked at once per sweep, in (due_at, id) order
+            query = query.filter(or_(Timer.due_at > after[0], and_(Timer.due_at == after[0], Timer.id > after[1])))
+        row = query.order_by(Timer.due_at, Timer.id).with_for_update(skip_locked=True).first()
         if row is None:
             break
-        seen.add(row.id)
+        after = (row.due_at, row.id)
         try:
             fired += _fire(row, as_of)
             db.session.commit()

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import engine, scope
 from ..extensions import db
@@ -31,8 +32,9 @@ def todo():
         query = query.filter(HumanTask.claimed_by.is_(None))
     elif args.get("status") == "overdue":
         query = query.filter(HumanTask.due_at < utcnow())
-    order = HumanTask.due_at.desc() if args.get("sort") == "due_desc" else HumanTask.due_at
-    tasks = query.order_by(HumanTask.due_at.is_(None), order, HumanTask.id).limit(500).all()
+    order = HumanTask.due_at.desc() if args.get("sort") == "due_desc" else HumanTask.due_at.asc()
+    tasks = (query.options(contains_eager(HumanTask.instance)).order_by(order.nulls_last(), HumanTask.id)
+             .limit(500).all())
     return render_template("inbox/todo.html", tasks=tasks, now=utcnow(), args=args,
                            rounds=Round.query.order_by(Round.id.desc()).all())
 
@@ -40,7 +42,7 @@ def todo():
 @bp.get("/done")
 @login_required
 def done():
-    tasks = (HumanTask.query.filter_by(completed_by=current_user.username)
+    tasks = (HumanTask.query.filter_by(completed_by=current_user.username).options(joinedload(HumanTask.instance))
              .order_by(HumanTask.completed_at.desc()).limit(500).all())
     return render_template("inbox/done.html", tasks=tasks)
 

@@ -8,7 +8,8 @@ from flask_login import current_user
 from .. import objections, pool
 from ..extensions import db
 from ..formkit import load_form
-from ..models import Notice
+from ..ids import parse_id
+from ..models import Notice, utcnow
 
 bp = Blueprint("public", __name__)
 
@@ -17,15 +18,20 @@ bp = Blueprint("public", __name__)
 def home():
     if current_user.is_authenticated:
         return redirect(url_for("cases.mine" if current_user.role == "applicant" else "inbox.todo"))
-    return render_template("public/home.html", open_notices=[n for n in Notice.query.all() if n.is_open()],
-                           pool_size=len(pool.active_entries()))
+    return render_template("public/home.html", open_notices=Notice.query.filter(
+                               Notice.kind == "selection_notice", Notice.closed_at.is_(None),
+                               Notice.ends_at > utcnow()).order_by(Notice.ends_at).limit(20).all(),
+                           pool_size=pool.active_query().order_by(None).count())
 
 
 @bp.get("/pool", endpoint="pool")
 def pool_page():
     args = request.args
-    entries = pool.active_entries(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
-    return render_template("public/pool.html", entries=entries, args=args)
+    query = pool.active_query(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
+    entries, total, pages = pool.page_of(query, parse_id(args.get("page")) or 1)
+    filters = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template("public/pool.html", entries=entries, args=args, total=total, pages=pages, filters=filters,
+                           page=min(parse_id(args.get("page")) or 1, pages))
 
 
 @bp.get("/notices")

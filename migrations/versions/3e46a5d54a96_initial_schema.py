@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 756b2ebde702
+Revision ID: 3e46a5d54a96
 Revises: 
-Create Date: 2026-11-26 22:41:33.556091
+Create Date: 2026-11-26 23:33:09.793783
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '756b2ebde702'
+revision = '3e46a5d54a96'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -192,6 +192,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_human_task_assignee'), ['assignee'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_completed_by'), ['completed_by'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_district'), ['district'], unique=False)
+        batch_op.create_index('ix_human_task_inbox', ['role', 'district', 'due_at', 'id'], unique=False, postgresql_where=sa.text("state = 'open'"), sqlite_where=sa.text("state = 'open'"))
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_state'), ['state'], unique=False)
@@ -369,6 +370,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_human_task_state'))
         batch_op.drop_index(batch_op.f('ix_human_task_role'))
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
+        batch_op.drop_index('ix_human_task_inbox', postgresql_where=sa.text("state = 'open'"), sqlite_where=sa.text("state = 'open'"))
         batch_op.drop_index(batch_op.f('ix_human_task_district'))
         batch_op.drop_index(batch_op.f('ix_human_task_completed_by'))
         batch_op.drop_index(batch_op.f('ix_human_task_assignee'))
