@@ -46,4 +46,16 @@ class BadRequest(EngineError):
     status = 400
 
 
-from . import attachments, auth, centers, complaints, definitions, instances, public, rounds, spec, tasks  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    attachments,
+    auth,
+    centers,
+    complaints,
+    definitions,
+    instances,
+    migrations,
+    public,
+    rounds,
+    spec,
+    tasks,
+)

@@ -4,6 +4,7 @@ from flask import Response, g, jsonify, request
 from sqlalchemy import func
 
 from .. import engine
+from ..engine.definitions import PolicyChangeRequired, structured
 from ..extensions import db
 from ..ids import parse_id
 from ..models import ProcessDefinition
@@ -57,11 +58,17 @@ def deploy():
     if len(files) != 1:
         raise BadRequest("需要且只需要一个 bpmn 文件")
     dmns = [(f.filename or "table.dmn", f.read()) for f in request.files.getlist("dmn")]
-    definition, created = engine.deploy((files[0].filename or "process.bpmn", files[0].read()), dmns,
-                                        actor=g.user.username, note=request.form.get("note"),
-                                        confirm_policy_change=request.form.get("confirm_policy_change") in (
-                                            "true", "1", "on", "yes"),
-                                        reason=request.form.get("reason"))
+    try:
+        definition, created = engine.deploy((files[0].filename or "process.bpmn", files[0].read()), dmns,
+                                            actor=g.user.username, note=request.form.get("note"),
+                                            confirm_policy_change=request.form.get("confirm_policy_change") in (
+                                                "true", "1", "on", "yes"),
+                                            reason=request.form.get("reason"))
+    except engine.DefinitionError as err:
+        # errors: the findings as text (as always); findings: the same with file, line, element_id, severity.
+        db.session.rollback()
+        return jsonify({"error": str(err), "errors": err.errors, "findings": structured(err),
+                        "policy_change": isinstance(err, PolicyChangeRequired)}), 422
     db.session.commit()
     return jsonify({"key": definition.key, "version": definition.version, "created": created}), (
         201 if created else 200)

@@ -31,8 +31,22 @@ def init_app(app):
         options=lambda name: labels.options(name, str(get_locale())),
         locale=lambda: str(get_locale()))
 
-    from . import account, cases, centers, definitions, district, inbox, public, rounds, start, vendor
-    for module in (account, cases, centers, definitions, district, inbox, public, rounds, start, vendor):
+    from . import (
+        account,
+        cases,
+        centers,
+        definitions,
+        district,
+        inbox,
+        public,
+        rounds,
+        start,
+        vendor,
+        versions,
+        workspace,
+    )
+    for module in (account, cases, centers, definitions, district, inbox, public, rounds, start, vendor, versions,
+                   workspace):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(CSRFError)

@@ -1,0 +1,402 @@
+"""The process owner's workspace: lint with element ids, the regulation's guardrails (Art. 6 notice, Art. 7
+bands, Art. 8 grounds) in the workspace, the API and the CLI, the modeler page and the form editor."""
+
+import re
+import shutil
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from web import Session
+
+from webapp.formkit import set_forms_dir
+from webapp.models import AuditEvent, ProcessDefinition
+
+PROCESSES = ROOT / "processes"
+SELECTION = (PROCESSES / "provider_selection.bpmn").read_text(encoding="utf-8")
+GRADING = (PROCESSES / "provider_grading.bpmn").read_text(encoding="utf-8")
+GRADES = (PROCESSES / "provider_grading.dmn").read_text(encoding="utf-8")
+DELISTING = (PROCESSES / "provider_delisting.bpmn").read_text(encoding="utf-8")
+# Art. 7 moved: "excellent" from 85 instead of 90.
+CHANGED_GRADES = GRADES.replace("&gt;= 90", "&gt;= 85").replace("80 &lt;= ? &lt; 90", "80 &lt;= ? &lt; 85")
+
+
+def token_of(html):
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no csrf-token meta"
+    return match.group(1)
+
+
+class Workspace(Session):
+    def __init__(self, app, username="owner"):
+        super().__init__(app, username)
+        self.token = token_of(self.text("/workspace/provider_selection")) if username == "owner" else None
+
+    def post_json(self, path, body, token=True):
+        headers = {"X-CSRFToken": self.token} if token else {}
+        return self.client.post(path, json=body, headers=headers)
+
+
+@pytest.fixture
+def forms_dir(app, tmp_path):
+    """A copy of forms/ the app reads and writes, so edits never touch the repository."""
+    directory = tmp_path / "forms"
+    shutil.copytree(ROOT / "forms", directory)
+    app.config["FORMS_DIR"] = str(directory)
+    set_forms_dir(directory)
+    yield directory
+    set_forms_dir(None)
+
+
+@pytest.fixture
+def owner(app):
+    return Workspace(app)
+
+
+def latest(app, key):
+    with app.app_context():
+        row = ProcessDefinition.query.filter_by(key=key).order_by(ProcessDefinition.version.desc()).first()
+        return row.version, row.note
+
+
+# Lint.
+
+def test_lint_names_element_and_line_of_a_refused_expression(owner):
+    broken = SELECTION.replace("<bpmn:conditionExpression>", "<bpmn:conditionExpression>__import__('os') or ", 1)
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if "__import__" in text)
+    response = owner.post_json("/workspace/lint", {"bpmn": broken})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["ok"] is False and body["policy_change"] is False
+    [finding] = body["findings"]
+    assert finding["element_id"] == "flow_recommend"  # the sequence flow holding the condition
+    assert finding["line"] == line
+    assert finding["file"] == "provider_selection.bpmn"
+    assert finding["severity"] == "error"
+    assert "__import__" in finding["message"]
+
+
+def test_lint_reports_unreadable_and_invalid_diagrams_as_findings(owner):
+    junk = owner.post_json("/workspace/lint", {"bpmn": "<not xml"}).get_json()
+    assert junk["ok"] is False and len(junk["findings"]) == 1 and junk["findings"][0]["severity"] == "error"
+    invalid = SELECTION.replace('<bpmn:userTask id="district_review"', '<bpmn:userTask id="district_review" bogus="1"')
+    assert invalid != SELECTION
+    [finding] = owner.post_json("/workspace/lint", {"bpmn": invalid}).get_json()["findings"]
+    assert "BPMN" in finding["message"] and finding["line"] == 92
+    no_process = SELECTION.replace('isExecutable="true"', 'isExecutable="false"')
+    [finding] = owner.post_json("/workspace/lint", {"bpmn": no_process}).get_json()["findings"]
+    assert "isExecutable" in finding["message"]
+    assert owner.post_json("/workspace/lint", {"dmn": []}).status_code == 400
+
+
+def test_lint_names_an_unreachable_end_and_a_loop_without_exit(owner):
+    # flow_district_reject now goes back to the district review: its end is never reached.
+    unreachable = SELECTION.replace('sourceRef="gw_district" targetRef="end_district_rejected"',
+                                    'sourceRef="gw_district" targetRef="district_review"')
+    assert unreachable != SELECTION
+    findings = owner.post_json("/workspace/lint", {"bpmn": unreachable}).get_json()["findings"]
+    assert [f["element_id"] for f in findings] == ["end_district_rejected"]
+    assert "无法到达" in findings[0]["message"]
+    # A loop with no way out: after "again" no end can be reached.
+    looping = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="looping" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="again" />
+    <bpmn:scriptTask id="again" name="again"><bpmn:script>n = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="again" targetRef="choose" />
+    <bpmn:exclusiveGateway id="choose" default="f3" />
+    <bpmn:sequenceFlow id="f3" sourceRef="choose" targetRef="again" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+    findings = owner.post_json("/workspace/lint", {"bpmn": looping}).get_json()["findings"]
+    assert sorted(f["element_id"] for f in findings) == ["again", "choose", "start"]
+    assert all("无法到达结束事件" in f["message"] for f in findings)
+
+
+def test_lint_names_a_condition_using_an_unknown_field(owner):
+    unknown = SELECTION.replace('<bpmn:conditionExpression>decision == "approve"',
+                                '<bpmn:conditionExpression>decisoin == "approve"', 1)
+    assert unknown != SELECTION
+    [finding] = owner.post_json("/workspace/lint", {"bpmn": unknown}).get_json()["findings"]
+    assert finding["element_id"] == "flow_recommend" and "decisoin" in finding["message"]
+    # A decision table's output is a known name (the grading gateway reads "grade").
+    assert owner.post_json("/workspace/lint", {"key": "provider_grading"}).get_json()["ok"] is True
+    without_table = owner.post_json("/workspace/lint", {"key": "provider_grading", "dmn": []}).get_json()
+    assert any("grade" in f["message"] and "未知字段" in f["message"] for f in without_table["findings"])
+
+
+def test_lint_names_a_timer_value_that_does_not_parse(owner):
+    bad = SELECTION.replace('name="dueIn" value="&quot;P15D&quot;"', 'name="dueIn" value="&quot;P15X&quot;"', 1)
+    assert bad != SELECTION
+    [finding] = owner.post_json("/workspace/lint", {"bpmn": bad}).get_json()["findings"]
+    assert finding["element_id"] == "district_review" and "P15X" in finding["message"]
+
+
+def test_lint_of_the_shipped_diagram_is_clean(owner):
+    body = owner.post_json("/workspace/lint", {"bpmn": SELECTION}).get_json()
+    assert body == {**body, "ok": True, "findings": [], "policy_change": False}
+
+
+def test_lint_names_a_task_without_its_form(owner):
+    broken = SELECTION.replace('name="formKey" value="district_review"', 'name="formKey" value="no_such_form"')
+    assert broken != SELECTION
+    findings = owner.post_json("/workspace/lint", {"bpmn": broken}).get_json()["findings"]
+    assert [f["element_id"] for f in findings] == ["district_review"]
+    assert "no_such_form" in findings[0]["message"]
+
+
+def test_a_notice_shorter_than_seven_days_is_an_error(owner, as_user):
+    short = SELECTION.replace("&quot;P7D&quot;", "&quot;P6D&quot;")
+    assert short != SELECTION
+    body = owner.post_json("/workspace/lint", {"bpmn": short}).get_json()
+    [finding] = body["findings"]
+    assert finding["severity"] == "error" and finding["element_id"] == "publish_notice"
+    assert "P6D" in finding["message"] and "7" in finding["message"]
+    assert body["policy_change"] is False
+    # No confirmation can deploy it, in the workspace or the API.
+    refused = owner.post_json("/workspace/deploy", {"bpmn": short, "confirm_policy_change": True, "reason": "x"})
+    assert refused.status_code == 422
+    api = as_user("owner")
+    response = api.client.post("/api/v1/process-definitions", headers=api.headers, content_type="multipart/form-data",
+                               data={"bpmn": (BytesIO(short.encode()), "provider_selection.bpmn"),
+                                     "confirm_policy_change": "true", "reason": "x"})
+    assert response.status_code == 422
+    assert any("P6D" in e for e in response.get_json()["errors"])
+    # Seven days, or longer, is fine.
+    longer = SELECTION.replace("&quot;P7D&quot;", "&quot;P10D&quot;")
+    assert owner.post_json("/workspace/lint", {"bpmn": longer}).get_json()["ok"] is True
+
+
+# Policy changes: Art. 7 bands, Art. 8 grounds.
+
+def api_deploy(as_user, files, **form):
+    api = as_user("owner")
+    data = {"bpmn": (BytesIO(files[0][1].encode()), files[0][0]), **form}
+    if len(files) > 1:
+        data["dmn"] = [(BytesIO(text.encode()), name) for name, text in files[1:]]
+    return api.client.post("/api/v1/process-definitions", headers=api.headers, data=data,
+                           content_type="multipart/form-data")
+
+
+def test_changed_grade_bands_need_confirmation_and_reason_in_the_api(app, as_user):
+    before, _ = latest(app, "provider_grading")
+    files = [("provider_grading.bpmn", GRADING), ("provider_grading.dmn", CHANGED_GRADES)]
+    for form in ({}, {"confirm_policy_change": "true"}, {"reason": "新标准"},
+                 {"confirm_policy_change": "true", "reason": "  "}):
+        response = api_deploy(as_user, files, **form)
+        assert response.status_code == 422, form
+        assert any("第七条" in e and "89.99" in e for e in response.get_json()["errors"])
+        assert response.get_json()["policy_change"] is True
+        assert response.get_json()["findings"][0]["element_id"] == "provider_grade_table"
+    assert latest(app, "provider_grading")[0] == before
+    response = api_deploy(as_user, files, note="调整分数段", confirm_policy_change="true",
+                          reason="2027 年起优秀线调为 85 分")
+    assert response.status_code == 201, response.get_json()
+    version, note = latest(app, "provider_grading")
+    assert version == before + 1
+    assert "调整分数段" in note and "2027 年起优秀线调为 85 分" in note
+    with app.app_context():
+        event = AuditEvent.query.filter_by(action="deploy", name=f"provider_grading v{version}").one()
+        assert event.data["reason"] == "2027 年起优秀线调为 85 分"
+        assert event.data["policy_change"]
+
+
+def test_the_shipped_grade_bands_need_no_confirmation(app, as_user):
+    swapped = GRADES.replace('name="服务商年度评价等级"', 'name="服务商年度评价等级（修订）"')
+    response = api_deploy(as_user, [("provider_grading.bpmn", GRADING), ("provider_grading.dmn", swapped)])
+    assert response.status_code == 201, response.get_json()
+
+
+def test_a_missing_delisting_ground_needs_confirmation_in_the_workspace(app, owner, forms_dir):
+    start = (forms_dir / "delisting_start.yaml").read_text(encoding="utf-8")
+    grounds = (forms_dir / "lists" / "delisting_grounds.yaml").read_text(encoding="utf-8")
+    (forms_dir / "lists" / "delisting_grounds_short.yaml").write_text(
+        "\n".join(line for line in grounds.splitlines() if "value: fraud" not in line), encoding="utf-8")
+    (forms_dir / "delisting_start_short.yaml").write_text(
+        start.replace("key: delisting_start", "key: delisting_start_short")
+        .replace("choices: delisting_grounds", "choices: delisting_grounds_short"), encoding="utf-8")
+    diagram = DELISTING.replace('name="startForm" value="delisting_start"',
+                                'name="startForm" value="delisting_start_short"')
+    assert diagram != DELISTING
+    body = owner.post_json("/workspace/lint", {"bpmn": diagram}).get_json()
+    assert body["policy_change"] is True
+    [finding] = body["findings"]
+    assert finding["severity"] == "policy" and "fraud" in finding["message"]
+    before, _ = latest(app, "provider_delisting")
+    refused = owner.post_json("/workspace/deploy", {"bpmn": diagram, "confirm_policy_change": True})
+    assert refused.status_code == 422 and refused.get_json()["policy_change"] is True
+    assert latest(app, "provider_delisting")[0] == before
+    response = owner.post_json("/workspace/deploy", {"bpmn": diagram, "note": "合并情形", "confirm_policy_change": True,
+                                                     "reason": "弄虚作假并入违法违规"})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["version"] == before + 1
+    assert "弄虚作假并入违法违规" in latest(app, "provider_delisting")[1]
+
+
+def test_cli_deploy_needs_confirmation_and_reason_for_a_policy_change(app, tmp_path):
+    (tmp_path / "provider_grading.bpmn").write_text(GRADING, encoding="utf-8")
+    (tmp_path / "provider_grading.dmn").write_text(CHANGED_GRADES, encoding="utf-8")
+    runner = app.test_cli_runner()
+    before, _ = latest(app, "provider_grading")
+    path = str(tmp_path / "provider_grading.bpmn")
+    result = runner.invoke(args=["processes", "deploy", path])
+    assert result.exit_code == 1 and "第七条" in result.output and "--confirm-policy-change" in result.output
+    result = runner.invoke(args=["processes", "deploy", path, "--confirm-policy-change"])
+    assert result.exit_code == 1
+    assert latest(app, "provider_grading")[0] == before
+    result = runner.invoke(args=["processes", "deploy", path, "--confirm-policy-change", "--reason", "新评价办法"])
+    assert result.exit_code == 0, result.output
+    version, note = latest(app, "provider_grading")
+    assert version == before + 1 and "新评价办法" in note
+
+
+# The workspace's pages and its access.
+
+def test_modeler_page_serves_the_modeler_and_the_latest_diagram(owner):
+    page = owner.text("/workspace/provider_selection")
+    assert "bpmn-modeler.production.min.js" in page and "workspace/modeler.js" in page
+    assert "workspace/properties.js" in page and 'id="properties-panel"' in page
+    assert "zn.js" in page  # bpmn-js-i18n's Chinese palette
+    assert owner.get("/static/workspace/properties.js").status_code == 200
+    script = owner.get("/vendor/bpmn-js/bpmn-modeler.production.min.js")
+    assert script.status_code == 200
+    script.close()
+    assert owner.get("/vendor/bpmn-js-i18n/zn.js").status_code == 200
+    assert owner.get("/static/workspace/modeler.js").status_code == 200
+    source = owner.get("/workspace/provider_selection/source.bpmn")
+    assert source.status_code == 200 and b'id="provider_selection"' in source.data
+    assert owner.get("/workspace/no_such_process").status_code == 404
+    assert "/workspace/" in owner.text("/inbox/")  # the 流程工作台 link
+    index = owner.text("/workspace/")
+    assert 'href="/workspace/provider_selection"' in index
+    assert "/workspace/provider_grading/dmn/provider_grading.dmn" in index and "/workspace/forms/complaint" in index
+
+
+def test_dmn_editor_page_and_saving_a_table_deploys_the_process(app, owner):
+    page = owner.text("/workspace/provider_grading/dmn/provider_grading.dmn")
+    assert "dmn-modeler.production.min.js" in page and "workspace/dmn.js" in page
+    table = owner.get("/workspace/provider_grading/dmn/provider_grading.dmn/source.dmn")
+    assert b"provider_grade_table" in table.data
+    before, _ = latest(app, "provider_grading")
+    edit = {"key": "provider_grading", "edit": {"file": "provider_grading.dmn", "xml": CHANGED_GRADES}}
+    assert owner.post_json("/workspace/lint", edit).get_json()["policy_change"] is True
+    assert owner.post_json("/workspace/deploy", edit).status_code == 422
+    response = owner.post_json("/workspace/deploy", {**edit, "confirm_policy_change": True, "reason": "试行"})
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        row = ProcessDefinition.query.filter_by(key="provider_grading", version=before + 1).one()
+        assert "&gt;= 85" in row.dmn_xml[0] and "试行" in row.note
+
+
+@pytest.mark.parametrize("username", ["city", "expert1", "district-hexi"])
+def test_only_owners_reach_the_workspace(app, username):
+    other = Session(app, username)
+    assert other.get("/workspace/").status_code == 403
+    assert other.get("/workspace/provider_selection").status_code == 403
+    assert other.get("/workspace/forms/complaint").status_code == 403
+    assert "/workspace/" not in other.text("/inbox/")
+
+
+def test_anonymous_is_sent_to_login(app):
+    response = app.test_client().get("/workspace/provider_selection")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_workspace_posts_need_the_csrf_token(owner, forms_dir):
+    assert owner.post_json("/workspace/lint", {"bpmn": SELECTION}, token=False).status_code == 400
+    assert owner.post_json("/workspace/deploy", {"bpmn": SELECTION}, token=False).status_code == 400
+    text = (forms_dir / "complaint.yaml").read_text(encoding="utf-8")
+    response = owner.post_json("/workspace/forms/complaint", {"yaml": text + "\n# edited\n"}, token=False)
+    assert response.status_code == 400
+    assert (forms_dir / "complaint.yaml").read_text(encoding="utf-8") == text
+
+
+# The form editor.
+
+def test_form_edit_with_an_error_is_refused_and_nothing_written(owner, forms_dir):
+    path = forms_dir / "complaint.yaml"
+    original = path.read_text(encoding="utf-8")
+    broken = original.replace("type: textarea", "type: paragraph", 1)
+    assert broken != original
+    response = owner.post_json("/workspace/forms/complaint", {"yaml": broken})
+    assert response.status_code == 422
+    assert "paragraph" in response.get_json()["error"]
+    assert path.read_text(encoding="utf-8") == original
+    preview = owner.post_json("/workspace/forms/preview", {"key": "complaint", "yaml": broken})
+    assert preview.status_code == 422 and "paragraph" in preview.get_data(as_text=True)
+    bad_yaml = owner.post_json("/workspace/forms/complaint", {"yaml": "key: complaint\n  title: [oops"})
+    assert bad_yaml.status_code == 422 and "YAML" in bad_yaml.get_json()["error"]
+    assert path.read_text(encoding="utf-8") == original
+    assert not (forms_dir / "new_form.yaml").exists()
+
+
+def test_good_form_edit_is_written_and_previewed(app, owner, forms_dir):
+    path = forms_dir / "delisting_statement.yaml"
+    text = (
+        "key: delisting_statement\ntitle: 陈述申辩\nfields:\n"
+        "  - name: statement\n    type: textarea\n    label: 陈述申辩意见\n    required: true\n"
+        "  - name: hearing_wanted\n    type: checkbox\n    label: 申请听证\n"
+    )
+    preview = owner.post_json("/workspace/forms/preview", {"key": "delisting_statement", "yaml": text})
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert 'data-field="statement"' in html and 'data-field="hearing_wanted"' in html
+    assert "陈述申辩意见" in html and "申请听证" in html
+    response = owner.post_json("/workspace/forms/delisting_statement", {"yaml": text})
+    assert response.status_code == 200 and response.get_json()["ok"] is True
+    assert path.read_text(encoding="utf-8") == text
+    from webapp.formkit import load_form
+    with app.app_context():
+        assert [f.name for f in load_form("delisting_statement").fields] == ["statement", "hearing_wanted"]
+    page = owner.text("/workspace/forms/delisting_statement")
+    assert "hearing_wanted" in page and "workspace/form.js" in page
+    download = owner.get("/workspace/forms/delisting_statement.yaml")
+    assert download.status_code == 200 and download.get_data(as_text=True) == text
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_dropping_a_delisting_ground_from_the_start_form_needs_confirmation(app, owner, forms_dir):
+    path = forms_dir / "delisting_start.yaml"
+    original = path.read_text(encoding="utf-8")
+    grounds = (forms_dir / "lists" / "delisting_grounds.yaml").read_text(encoding="utf-8")
+    inline = "\n".join("      " + line.lstrip() for line in grounds.splitlines()
+                       if line.startswith("- {") and "value: fraud" not in line)
+    edited = original.replace("    choices: delisting_grounds", "    choices:\n" + inline)
+    assert edited != original and "fraud" not in edited
+    refused = owner.post_json("/workspace/forms/delisting_start", {"yaml": edited})
+    assert refused.status_code == 422 and refused.get_json()["policy_change"] is True
+    assert "fraud" in refused.get_json()["error"]
+    assert path.read_text(encoding="utf-8") == original
+    confirmed = owner.post_json("/workspace/forms/delisting_start",
+                                {"yaml": edited, "confirm_policy_change": True, "reason": "并入违法违规"})
+    assert confirmed.status_code == 200
+    assert path.read_text(encoding="utf-8") == edited
+    with app.app_context():
+        event = AuditEvent.query.filter_by(action="form_edit", name="forms/delisting_start.yaml").one()
+        assert event.data["reason"] == "并入违法违规"
+
+
+MIWG = ROOT.parent / "shared" / "bpmn-samples" / "miwg-reference"
+
+
+@pytest.mark.skipif(not MIWG.is_dir(), reason="no MIWG reference files")
+def test_lint_and_deploy_of_foreign_diagrams_answer_without_crashing(owner):
+    for path in sorted(MIWG.glob("*.bpmn")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        response = owner.post_json("/workspace/lint", {"bpmn": text, "filename": path.name})
+        assert response.status_code == 200, path.name
+        body = response.get_json()
+        assert body["ok"] or body["findings"], path.name
+        deployed = owner.post_json("/workspace/deploy", {"bpmn": text, "filename": path.name})
+        assert deployed.status_code in (200, 201, 422), path.name
+        if deployed.status_code == 422:
+            assert deployed.get_json()["findings"][0]["message"], path.name
+
+
+def test_form_paths_cannot_escape_the_forms_directory(owner, forms_dir):
+    assert owner.post_json("/workspace/forms/..%2Fescape", {"yaml": "x"}).status_code in (404, 405)
+    assert owner.post_json("/workspace/forms/preview", {"key": "../x", "yaml": "x"}).status_code == 404
+    assert not Path(forms_dir.parent / "escape.yaml").exists()

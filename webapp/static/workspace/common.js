@@ -1,0 +1,96 @@
+// Shared by the workspace editors: JSON posts with the page's CSRF token, the findings list and the
+// deploy box (change note, policy-change confirmation with a reason).
+window.Workspace = (function () {
+  const texts = (document.getElementById('workspace-texts') || { dataset: {} }).dataset;
+  const token = (document.querySelector('meta[name="csrf-token"]') || {}).content;
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
+      body: JSON.stringify(body)
+    });
+    const type = response.headers.get('Content-Type') || '';
+    const data = type.indexOf('json') >= 0 ? await response.json() : { error: texts.requestFailed };
+    return { status: response.status, data: data };
+  }
+
+  function status(text, kind) {
+    const box = document.getElementById('workspace-status');
+    box.className = 'mt-2 alert alert-' + (kind || 'info');
+    box.textContent = text;
+  }
+
+  // findings: [{file, line, element_id, message, severity}]; onSelect(finding) when one is clicked.
+  function showFindings(findings, onSelect) {
+    const list = document.getElementById('lint-findings');
+    list.innerHTML = '';
+    (findings || []).forEach(function (finding) {
+      const item = document.createElement('li');
+      item.className = 'list-group-item list-group-item-' + (finding.severity === 'policy' ? 'warning' : 'danger');
+      item.dataset.elementId = finding.element_id || '';
+      const where = [finding.file, finding.line ? texts.line.replace('__LINE__', finding.line) : '',
+        finding.element_id ? '#' + finding.element_id : ''].filter(Boolean).join(' · ');
+      const small = document.createElement('small');
+      small.className = 'text-muted d-block';
+      small.textContent = where;
+      item.appendChild(small);
+      item.appendChild(document.createTextNode(finding.message));
+      if (onSelect) item.addEventListener('click', function () { onSelect(finding); });
+      list.appendChild(item);
+    });
+  }
+
+  function showPolicy(needed) {
+    document.getElementById('policy-box').classList.toggle('d-none', !needed);
+  }
+
+  // Report a lint or deploy answer; returns the findings.
+  function report(result) {
+    const data = result.data || {};
+    if (result.status >= 500 || (!data.findings && !data.ok && !data.version)) {
+      status(data.error || texts.requestFailed, 'danger');
+      showFindings([]);
+      return [];
+    }
+    const findings = data.findings || [];
+    if (data.version) {
+      const link = document.createElement('a');
+      link.href = data.url;
+      link.textContent = data.key + ' v' + data.version;
+      status((data.created ? texts.deployed : texts.unchanged) + '：', 'success');
+      document.getElementById('workspace-status').appendChild(link);
+      document.getElementById('workspace-status').dataset.version = String(data.version);
+      showPolicy(false);
+    } else if (data.policy_change) {
+      status(texts.policy, 'warning');
+      showPolicy(true);
+    } else if (findings.length) {
+      status(data.error, 'danger');
+    } else {
+      status(texts.lintOk, 'success');
+      showPolicy(false);
+    }
+    return findings;
+  }
+
+  function deployOptions() {
+    return {
+      note: document.getElementById('deploy-note').value,
+      confirm_policy_change: document.getElementById('confirm-policy-change').checked,
+      reason: document.getElementById('policy-reason').value
+    };
+  }
+
+  function download(text, filename) {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([text], { type: 'application/xml' }));
+    link.download = filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  }
+
+  return { texts: texts, post: post, status: status, showFindings: showFindings, report: report,
+    deployOptions: deployOptions, download: download };
+})();

@@ -1,0 +1,185 @@
+"""The process owner's versions workspace (Art. 16): versions with their running cases, any two versions
+compared as diagrams side by side, and moving running cases to the newest version. The city may look;
+only the owner moves cases."""
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func
+from sqlalchemy.orm import load_only, undefer
+
+from .. import labels
+from ..engine import Conflict, EngineError, NotFound, latest_definition, migration
+from ..extensions import db
+from ..ids import parse_id
+from ..models import ProcessDefinition, ProcessInstance
+from .definitions import has_diagram
+
+bp = Blueprint("versions", __name__, url_prefix="/versions")
+
+READERS = {"owner", "city"}
+KEY = re.compile(r"[A-Za-z_][\w.\-]{0,79}")
+MAX_VERSION = 2**31 - 1
+LISTED = (ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.name,
+          ProcessDefinition.note, ProcessDefinition.deployed_by, ProcessDefinition.deployed_at)  # not the XML
+LISTED_CASES = 200  # each check loads and trial-migrates the case (≈10 ms); the CLI handles any number
+
+
+# The words for what changed on an element; anything else keeps the engine's (Chinese) label.
+FIELD_LABELS = {
+    "name": _l("名称"), "type": _l("类型"), "lane": _l("泳道"), "sourceRef": _l("起点"), "targetRef": _l("终点"),
+    "conditionExpression": _l("条件"), "script": _l("脚本"), "timeDuration": _l("定时（时长）"),
+    "timeDate": _l("定时（时间）"), "timeCycle": _l("定时（周期）"), "documentation": _l("说明"),
+    "property:formKey": _l("表单"), "property:dueIn": _l("办理时限"), "calledDecisionId": _l("调用的决策表"),
+}
+
+
+@bp.app_template_global()
+def field_label(change):
+    """A changed field of an element, in the page's language."""
+    return FIELD_LABELS.get(change["field"]) or change["label"]
+
+
+@bp.app_template_global()
+def process_name(key, name):
+    """The process's name from the processes list (English on English pages), else the diagram's."""
+    listed = labels.label("processes", key, str(get_locale()))
+    return listed if listed and listed != key else name
+
+
+def _allowed(write=False):
+    if current_user.role not in ({"owner"} if write else READERS):
+        abort(403)
+
+
+def _versions(key):
+    if not KEY.fullmatch(key):
+        abort(404)
+    versions = (ProcessDefinition.query.options(load_only(*LISTED)).filter_by(key=key)
+                .order_by(ProcessDefinition.version.desc()).all())
+    if not versions:
+        abort(404)
+    return versions
+
+
+def _running_counts():
+    rows = (db.session.query(ProcessInstance.definition_id, func.count())
+            .filter(ProcessInstance.status == "running").group_by(ProcessInstance.definition_id))
+    return dict(rows.all())
+
+
+@bp.get("/")
+@login_required
+def index():
+    _allowed()
+    processes = {}
+    for definition in (ProcessDefinition.query.options(load_only(*LISTED))
+                       .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())):
+        processes.setdefault(definition.key, []).append(definition)
+    return render_template("versions/index.html", processes=processes, running=_running_counts())
+
+
+@bp.get("/<key>/")
+@login_required
+def process(key):
+    """One process: its versions with running cases, and each running case's move check."""
+    _allowed()
+    versions = _versions(key)
+    latest = versions[0]
+    running_cases = (ProcessInstance.query.join(ProcessDefinition).options(undefer(ProcessInstance.state))
+                     .filter(ProcessInstance.process_key == key, ProcessInstance.status == "running"))
+    total = running_cases.count()
+    cases = running_cases.order_by(ProcessDefinition.version, ProcessInstance.id).limit(LISTED_CASES).all()
+    checks = [(case, migration.check(case, latest)) for case in cases]
+    reverts = {case.id for case, _ in checks if migration.last_move(case)}
+    return render_template("versions/process.html", key=key, versions=versions, latest=latest,
+                           running=_running_counts(), checks=checks, reverts=reverts,
+                           movable=sum(1 for _, c in checks if c["can_move"]), total=total)
+
+
+def _version(versions, value, default):
+    number = parse_id(value) if value is not None else default
+    if not number or number > MAX_VERSION:
+        abort(404)
+    found = next((v for v in versions if v.version == number), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/<key>/compare")
+@login_required
+def compare(key):
+    _allowed()
+    versions = _versions(key)
+    b = _version(versions, request.args.get("b"), versions[0].version)
+    a = _version(versions, request.args.get("a"), max(b.version - 1, 1))
+    diff = migration.compare(a, b)
+    ids = {kind: [e["id"] for e in diff[kind] if e["type"] != "process"] for kind in ("added", "removed", "changed")}
+    marks = {"a": {"removed": ids["removed"], "changed": ids["changed"]},
+             "b": {"added": ids["added"], "changed": ids["changed"]}}
+    return render_template("versions/compare.html", key=key, versions=versions, a=a, b=b, diff=diff, marks=marks,
+                           drawable={"a": has_diagram(a.bpmn_xml), "b": has_diagram(b.bpmn_xml)})
+
+
+def _case(key, instance_id):
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or instance.process_key != key:
+        abort(404)
+    return instance
+
+
+@bp.post("/<key>/cases/<int:instance_id>/move")
+@login_required
+def move(key, instance_id):
+    _allowed(write=True)
+    instance = _case(key, instance_id)
+    try:
+        migration.move(instance, current_user.username)
+        db.session.commit()
+        flash(_("案件 %(id)s 已迁移到 v%(version)s", id=instance_id, version=instance.definition.version), "success")
+    except (Conflict, NotFound) as err:
+        db.session.rollback()
+        flash(_("案件 %(id)s 未迁移：%(reason)s", id=instance_id, reason=str(err)), "warning")
+    return redirect(url_for("versions.process", key=key))
+
+
+@bp.post("/<key>/cases/<int:instance_id>/revert")
+@login_required
+def revert(key, instance_id):
+    _allowed(write=True)
+    instance = _case(key, instance_id)
+    try:
+        migration.revert(instance, current_user.username)
+        db.session.commit()
+        flash(_("案件 %(id)s 已恢复到 v%(version)s", id=instance_id, version=instance.definition.version), "success")
+    except (Conflict, NotFound) as err:
+        db.session.rollback()
+        flash(_("案件 %(id)s 未能撤销迁移：%(reason)s", id=instance_id, reason=str(err)), "warning")
+    return redirect(url_for("versions.process", key=key))
+
+
+@bp.post("/<key>/move-all")
+@login_required
+def move_all(key):
+    """Every eligible case, each in its own transaction: one that fails does not hold back the others."""
+    _allowed(write=True)
+    _versions(key)
+    eligible = [case.id for case, check in migration.check_all(key) if check["can_move"]]
+    moved = 0
+    for instance_id in eligible:
+        try:
+            migration.move(db.session.get(ProcessInstance, instance_id), current_user.username)
+            db.session.commit()
+            moved += 1
+        except EngineError:
+            db.session.rollback()
+    latest = latest_definition(key)
+    behind = sum(1 for case in migration.running_cases(key) if case.definition_id != latest.id)
+    flash(_("已迁移 %(moved)s 件案件；%(refused)s 件不能迁移", moved=moved, refused=behind),
+          "success" if moved else "info")
+    return redirect(url_for("versions.process", key=key))
