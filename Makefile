@@ -32,7 +32,7 @@ run: setup
 	$(FLASK) scheduler & trap 'kill $$!' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo
+test: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
 	$(PY) -m pytest -q --ignore=tests/e2e
 
 e2e: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
