@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def make_app(uri, **overrides):
     # A cheap password hash keeps 25 demo accounts per test fast; production uses scrypt.
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **overrides})
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      # scenario runs on deploy are covered by tests/test_scenarios.py, which turns them on
+                      "DEPLOY_SCENARIOS": False, **overrides})
     with app.app_context():
         if uri.startswith("postgresql"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -28,7 +30,7 @@ def make_app(uri, **overrides):
         demo.load()
         for path in sorted((ROOT / "processes").glob("*.bpmn")):
             dmns = [(p.name, p.read_bytes()) for p in sorted(path.parent.glob(f"{path.stem}*.dmn"))]
-            engine.deploy((path.name, path.read_bytes()), dmns, actor="test")
+            engine.deploy((path.name, path.read_bytes()), dmns, actor="test", run_scenarios=False)
         db.session.commit()
     return app
 

@@ -61,9 +61,11 @@ def deploy(paths, confirm_policy_change, reason):
     failed = False
     for path in files:
         dmns = [(p.name, p.read_bytes()) for p in path.parent.glob(f"{path.stem}*.dmn")]
+        beside = path.parent / f"{path.stem}.scenarios.yaml"  # a diagram's scenarios run before it deploys
         try:
             definition, created = engine.deploy((path.name, path.read_bytes()), dmns, actor="cli",
-                                                confirm_policy_change=confirm_policy_change, reason=reason)
+                                                confirm_policy_change=confirm_policy_change, reason=reason,
+                                                scenarios=beside.read_bytes() if beside.is_file() else None)
             db.session.commit()
             change = "（新版本）" if created else "（未变化）"
             click.echo(f"{path.name}: {definition.key} v{definition.version}{change}")
@@ -144,3 +146,30 @@ def scheduler(interval):
             click.echo(f"fired {fired}")
         db.session.remove()
         time.sleep(interval)
+
+
+@processes.command("scenarios")
+@click.argument("key")
+def scenarios(key):
+    """Run processes/KEY.scenarios.yaml against KEY's diagram in processes/, in a throw-away database."""
+    from .engine import scenarios as runner
+
+    folder = Path(current_app.config["PROCESSES_DIR"])
+    path, source = folder / f"{key}.bpmn", runner.scenario_file(key)
+    if not path.is_file():
+        raise click.ClickException(f"没有 {path.name}")
+    if source is None:
+        raise click.ClickException(f"没有 {key}.scenarios.yaml")
+    dmns = [(p.name, p.read_bytes()) for p in sorted(folder.glob(f"{key}*.dmn"))]
+    try:
+        results = runner.run((path.name, path.read_bytes()), dmns, source.read_text(encoding="utf-8"))
+    except (runner.ScenarioFileError, engine.DefinitionError) as err:
+        raise click.ClickException(str(err)) from None
+    for result in results:
+        click.echo(f"{'通过' if result['passed'] else '未通过'}  {result['name']}")
+        for problem in result["problems"]:
+            click.echo(f"      {problem}")
+    failed = [r for r in results if not r["passed"]]
+    click.echo(f"{len(results) - len(failed)} / {len(results)} 个场景通过")
+    if failed:
+        raise SystemExit(1)

@@ -58,9 +58,12 @@ def deploy():
     if len(files) != 1:
         raise BadRequest("需要且只需要一个 bpmn 文件")
     dmns = [(f.filename or "table.dmn", f.read()) for f in request.files.getlist("dmn")]
+    # An optional scenario file (processes/<key>.scenarios.yaml's format); without it the shipped one runs.
+    scenarios = request.files.get("scenarios")
     try:
         definition, created = engine.deploy((files[0].filename or "process.bpmn", files[0].read()), dmns,
                                             actor=g.user.username, note=request.form.get("note"),
+                                            scenarios=scenarios.read() if scenarios else None,
                                             confirm_policy_change=request.form.get("confirm_policy_change") in (
                                                 "true", "1", "on", "yes"),
                                             reason=request.form.get("reason"))

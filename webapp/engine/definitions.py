@@ -10,6 +10,7 @@ import ast
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -519,16 +520,25 @@ def parse_files(bpmn: tuple[str, bytes], dmns=(), confirm_policy_change=False, r
                   serializer.spec_to_dict(spec, subprocess_specs), text, dmn_texts, policy)
 
 
-def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, reason=None):
+def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, reason=None, scenarios=None,
+           run_scenarios=None):
     """Store a new version, or return the existing one when the content is unchanged.
 
     A policy change (see parse_files) needs confirm_policy_change and a reason; the reason goes into
     the version's note and the audit entry.
+
+    A new version must pass the diagram's scenarios (the uploaded `scenarios` text, else
+    processes/<key>.scenarios.yaml); a failing one refuses it, naming the scenario and what differed.
+    run_scenarios=False (or the app's DEPLOY_SCENARIOS = False) skips them.
     """
     parsed = parse_files(bpmn, dmns, confirm_policy_change, reason)
     existing = ProcessDefinition.query.filter_by(key=parsed.key, content_hash=parsed.content_hash).first()
     if existing:
         return existing, False
+    if run_scenarios is None:
+        run_scenarios = current_app.config.get("DEPLOY_SCENARIOS", True)
+    if run_scenarios:
+        _check_scenarios(parsed, bpmn, dmns, scenarios, reason)
     latest = latest_definition(parsed.key, required=False)
     data = {"key": parsed.key, "hash": parsed.content_hash}
     if parsed.policy:
@@ -544,6 +554,23 @@ def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, re
     audit.record("deploy", actor, name=f"{parsed.key} v{definition.version}",
                  data={**data, "version": definition.version})
     return definition, True
+
+
+def _check_scenarios(parsed, bpmn, dmns, source, reason):
+    from . import scenarios
+
+    if source is None:
+        path = scenarios.scenario_file(parsed.key)
+        if path is None:
+            return
+        source = path.read_text(encoding="utf-8")
+    try:
+        results = scenarios.run(bpmn, dmns, source, reason=reason)
+    except scenarios.ScenarioFileError as err:
+        raise _refuse(f"场景文件有误：{err}", [f"场景文件有误：{err}"]) from None
+    failed = scenarios.failures(results)
+    if failed:
+        raise _refuse(f"{parsed.key}: {len(failed)} 个场景测试未通过", failed)
 
 
 def latest_definition(key, required=True):

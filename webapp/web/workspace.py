@@ -166,10 +166,11 @@ def deploy():
     bpmn, dmns = _sources(body)
     note = body.get("note") if isinstance(body.get("note"), str) else None
     reason = body.get("reason") if isinstance(body.get("reason"), str) else None
+    scenarios = body.get("scenarios") if isinstance(body.get("scenarios"), str) else None
     try:
         definition, created = engine.deploy(bpmn, dmns, actor=current_user.username, note=(note or "").strip() or None,
                                             confirm_policy_change=body.get("confirm_policy_change") is True,
-                                            reason=reason)
+                                            reason=reason, scenarios=scenarios)
     except engine.DefinitionError as err:
         db.session.rollback()
         return _findings_response(err)
@@ -309,3 +310,24 @@ def form_save(key):
     db.session.commit()
     return jsonify({"ok": True, "key": key})
 
+
+
+@bp.get("/<key>/scenarios")
+def scenarios(key):
+    """运行场景测试: the diagram's scenarios (processes/<key>.scenarios.yaml) against its latest version,
+    in a throw-away database; pass or fail per scenario."""
+    from ..engine import scenarios as runner
+
+    definition = _latest(key)
+    path = runner.scenario_file(definition.key)
+    results, error = [], None
+    if path is not None:
+        dmns = list(zip(dmn_names(definition), definition.dmn_xml or [], strict=True))
+        try:
+            results = runner.run((f"{definition.key}.bpmn", definition.bpmn_xml.encode()),
+                                 [(name, text.encode()) for name, text in dmns],
+                                 path.read_text(encoding="utf-8"))
+        except (runner.ScenarioFileError, engine.DefinitionError) as err:
+            error = str(err)
+    return render_template("workspace/scenarios.html", definition=definition, results=results, error=error,
+                           file=path.name if path else None, passed=sum(r["passed"] for r in results))
