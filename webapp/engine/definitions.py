@@ -48,10 +48,13 @@ class Finding(str):
 
     def __new__(cls, filename, node, message, severity="error"):
         line = _line(node) if node is not None else None
-        text = f"{filename} 第 {line} 行：{message}" if line else f"{filename}: {message}"
-        finding = super().__new__(cls, text)
+        element_id = _element_id(node)
+        where = f" 第 {line} 行" if line else ""
+        if element_id and element_id not in message:  # every message names its element
+            where += f"（{element_id}）"
+        finding = super().__new__(cls, f"{filename}{where}：{message}")
         finding.file, finding.line, finding.message, finding.severity = filename, line, message, severity
-        finding.element_id = _element_id(node)
+        finding.element_id = element_id
         return finding
 
     def to_dict(self):

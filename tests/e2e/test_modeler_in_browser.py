@@ -1,0 +1,91 @@
+"""The process owner edits a diagram in the bpmn-js modeler, in Chromium: a 3-day notice set through the
+properties panel is marked on its element by 检查; fixed back to 7 days and the step renamed, it deploys with a
+change note as a new version (the shipped scenarios run, as in production), and the comparison of the two
+versions marks the changed element."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+def element(page, scope, element_id):
+    return page.locator(f'{scope} .djs-element[data-element-id="{element_id}"]')
+
+
+def classes(locator):
+    return set((locator.get_attribute("class") or "").split())
+
+
+def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot, monkeypatch):
+    monkeypatch.setitem(app.config, "DEPLOY_SCENARIOS", True)  # the e2e app turns them off; production runs them
+    page = login_as("owner")
+    page.goto("/workspace/provider_selection")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    base = int(re.search(r"v(\d+)", page.locator("h2 small").inner_text()).group(1))
+
+    # Select the notice's service task on the canvas; the properties panel shows its period parameter.
+    element(page, "#modeler", "publish_notice").click()
+    expect(page.locator("#properties-panel")).to_contain_text("publish_notice")
+    period = page.locator("#prop-parameter-period")
+    expect(period).to_have_value('"P7D"')
+    period.fill('"P3D"')
+    period.press("Enter")
+    period.blur()
+
+    page.locator("#lint-button").click()
+    finding = page.locator('#lint-findings li[data-element-id="publish_notice"]')
+    expect(finding).to_contain_text("P3D")
+    expect(page.locator("#workspace-status")).to_have_class(re.compile("alert-danger"))
+    expect(page.locator("#modeler")).to_have_attribute("data-marked", "publish_notice")
+    shape = element(page, "#modeler", "publish_notice")
+    expect(shape).to_have_class(re.compile(r"\blint-error\b"))
+    expect(page.locator('#modeler .djs-overlays[data-container-id="publish_notice"] .lint-badge')).to_have_text("1")
+    screenshot(page, "modeler-01-lint-error-marked")
+    with page.expect_response(lambda r: r.url.endswith("/workspace/deploy")) as refused:
+        page.locator("#deploy-button").click()  # 部署 runs the same lint and refuses
+    assert refused.value.status == 422
+    expect(page.locator("#workspace-status")).to_have_class(re.compile("alert-danger"))
+    expect(page.locator("#modeler")).to_have_attribute("data-marked", "publish_notice")
+    assert page.locator("#workspace-status").get_attribute("data-version") is None
+
+    # Fix it from the finding (clicking it selects its element): back to 7 days, and the step renamed.
+    finding.click()
+    period = page.locator("#prop-parameter-period")
+    expect(period).to_have_value('"P3D"')
+    period.fill('"P7D"')
+    period.press("Enter")
+    name = page.locator("#prop-name")
+    name.fill("发布入库名单公示")
+    name.press("Enter")
+    name.blur()
+    expect(page.locator("#modeler")).to_contain_text("发布入库名单公示")
+    page.locator("#lint-button").click()
+    expect(page.locator("#workspace-status")).to_have_class(re.compile("alert-success"))
+    expect(page.locator("#lint-findings li")).to_have_count(0)
+    expect(page.locator("#modeler")).to_have_attribute("data-marked", "")
+    assert "lint-error" not in classes(element(page, "#modeler", "publish_notice"))
+    screenshot(page, "modeler-02-lint-clean")
+
+    page.fill("#deploy-note", "公示环节改名")
+    page.locator("#deploy-button").click()
+    status = page.locator("#workspace-status")
+    expect(status).to_have_attribute("data-version", str(base + 1))
+    expect(status).to_contain_text(f"provider_selection v{base + 1}")
+    screenshot(page, "modeler-03-deployed")
+
+    with app.app_context():
+        from webapp.models import ProcessDefinition
+        row = ProcessDefinition.query.filter_by(key="provider_selection", version=base + 1).one()
+        assert re.search(r'id="period" type="str" value="(&quot;|&#34;)P7D(&quot;|&#34;)"', row.bpmn_xml)
+        assert 'name="发布入库名单公示"' in row.bpmn_xml and "公示环节改名" in (row.note or "")
+
+    page.goto(f"/versions/provider_selection/compare?a={base}&b={base + 1}")
+    for side in ("a", "b"):
+        expect(page.locator(f'#diagram-{side}[data-ready="true"]')).to_be_attached()
+        expect(element(page, f"#diagram-{side}", "publish_notice")).to_have_class(re.compile(r"\bdiff-changed\b"))
+    assert "diff-changed" not in classes(element(page, "#diagram-b", "city_decision"))
+    changed = page.locator('#changes li[data-kind="changed"][data-element-id="publish_notice"]')
+    expect(changed).to_contain_text("发布入库公示")
+    expect(changed).to_contain_text("发布入库名单公示")
+    expect(page.locator('#changes li[data-kind]')).to_have_count(1)
+    screenshot(page, "modeler-04-compare")
