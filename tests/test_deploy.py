@@ -85,3 +85,8 @@ def test_restricted_engine_stops_escape_at_run_time():
     with pytest.raises((RefusedExpression, SyntaxError)):
         evaluate("x.__class__", {"x": 1})
     assert evaluate('score >= 90 and name == "甲"', {"score": 95, "name": "甲"}) is True
+
+
+def test_reference_diagrams_are_present():
+    """The reference set sits beside the repository (as in CI); without it the test above would prove nothing."""
+    assert len(SAMPLES) >= 20
