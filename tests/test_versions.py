@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from io import BytesIO
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from selection import apply, case, complete, recommend
 from web import Session, csrf_token
 
 from webapp.extensions import db
-from webapp.models import AuditEvent, HumanTask, ProcessInstance, Timer
+from webapp.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Timer
 
 ROOT = Path(__file__).resolve().parent.parent
 SELECTION = (ROOT / "processes" / "provider_selection.bpmn").read_text(encoding="utf-8")
@@ -321,3 +322,59 @@ def test_case_at_a_step_whose_form_changed_cannot_move(app, as_user):
     deploy(owner, changed)
     check = owner.get(f"/process-instances/{instance_id}/migration").get_json()
     assert check["can_move"] is False and "district_review" in check["reason"] and "改动" in check["reason"]
+
+
+def _forms_dir(app, path):
+    """Read forms from path (None: the repository's forms/), in the app's config and formkit alike."""
+    from webapp.formkit import set_forms_dir
+
+    app.config["FORMS_DIR"] = str(path if path is not None else ROOT / "forms")
+    set_forms_dir(path)
+
+
+def test_each_version_snapshots_the_yaml_of_every_form_it_uses(app):
+    with app.app_context():
+        for definition in ProcessDefinition.query.all():
+            keys = set(re.findall(r'name="(?:formKey|startForm)" value="([\w]+)"', definition.bpmn_xml))
+            assert set(definition.forms) == keys, definition.key
+            for key in keys:
+                assert definition.forms[key] == (ROOT / "forms" / f"{key}.yaml").read_text(encoding="utf-8")
+        delisting = ProcessDefinition.query.filter_by(key="provider_delisting").one()
+        assert "delisting_start" in delisting.forms  # the process-level startForm
+
+
+def test_compare_lists_form_changes_field_by_field(app, as_user, tmp_path):
+    forms = tmp_path / "forms"
+    shutil.copytree(ROOT / "forms", forms)
+    review = forms / "district_review.yaml"
+    text = review.read_text(encoding="utf-8")
+    changed = text.replace("    max_length: 2000\n", "    max_length: 2000\n    required: true\n", 1)
+    changed = changed.replace("      - {value: reject, label: 不予推荐, label_en: Do not recommend}\n", "")
+    changed = changed.replace("    required_if: {decision: [return, reject]}\n", "")
+    changed += "  - name: remarks\n    type: text\n    label: 备注\n"
+    assert changed.count("required: true") == 2 and "reject" not in changed
+    review.write_text(changed, encoding="utf-8")
+    _forms_dir(app, forms)
+    try:
+        assert deploy(as_user("owner"), SELECTION.replace('name="区级初审推荐"', 'name="区级初审与推荐"')) == 2
+    finally:
+        _forms_dir(app, None)
+    with app.app_context():
+        v1, v2 = (ProcessDefinition.query.filter_by(key="provider_selection", version=n).one() for n in (1, 2))
+        assert v1.forms["district_review"] == text and v2.forms["district_review"] == changed
+        assert v1.content_hash != v2.content_hash and set(v1.forms) == set(v2.forms)
+    page = Session(app, "owner").text("/versions/provider_selection/compare?a=1&b=2")
+    cards = re.findall(r'data-form="(\w+)" data-status="(\w+)"', page)
+    assert cards == [("district_review", "changed")]  # the other forms did not change
+    card = page[page.index('data-form="district_review"'):]
+    assert 'data-field-kind="added" data-field="remarks"' in card
+    opinion = re.search(r'data-field-kind="changed" data-field="opinion">(.*?)</ul>', card, re.S).group(1)
+    assert 'data-property="required"' in opinion and 'data-property="required_if"' in opinion
+    decision = re.search(r'data-field-kind="changed" data-field="decision">(.*?)</ul>', card, re.S).group(1)
+    assert 'data-property="choices"' in decision and "reject" in decision
+    assert "<details" in card and "+  - name: remarks" in card
+    assert "-    required_if: {decision: [return, reject]}" in card
+    english = Session(app, "owner").text("/versions/provider_selection/compare?a=1&b=2&lang=en")
+    assert "Form changes" in english and "District preliminary review" in english
+    unchanged = Session(app, "owner").text("/versions/provider_selection/compare?a=1&b=1")
+    assert 'id="no-form-changes"' in unchanged

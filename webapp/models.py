@@ -79,6 +79,7 @@ class ProcessDefinition(db.Model):
     dmn_xml = db.Column(JSON, nullable=False, default=list)
     content_hash = db.Column(db.String(64), nullable=False)
     spec = deferred(db.Column(JSON, nullable=False))  # large: loaded only by the engine, cached per version
+    forms = deferred(db.Column(JSON, nullable=False, default=dict))  # {form key: YAML text} as deployed
     needs_round = db.Column(db.Boolean, default=False, nullable=False)
     note = db.Column(db.Text)
     deployed_by = db.Column(db.String(80))

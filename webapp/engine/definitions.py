@@ -18,7 +18,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from ..extensions import db
-from ..formkit import FormDefinitionError, FormNotFound, load_form
+from ..formkit import FormDefinitionError, FormNotFound, forms_dir, load_form
+from ..formkit.definition import NAME as FORM_NAME
 from ..models import ProcessDefinition
 from . import audit, roles, serializer, services
 from .errors import DefinitionError, NotFound
@@ -442,9 +443,10 @@ def lint_condition_names(root, filename, dmn_roots):
 class Parsed:
     """The result of a successful validation: what a deployment stores."""
 
-    def __init__(self, key, name, needs_round, spec_dict, bpmn_text, dmn_texts, policy=()):
+    def __init__(self, key, name, needs_round, spec_dict, bpmn_text, dmn_texts, policy=(), form_keys=()):
         self.key, self.name, self.needs_round, self.policy = key, name, needs_round, list(policy)
         self.spec_dict, self.bpmn_text, self.dmn_texts = spec_dict, bpmn_text, dmn_texts
+        self.form_keys = sorted(set(form_keys))
 
     @property
     def content_hash(self):
@@ -519,8 +521,26 @@ def parse_files(bpmn: tuple[str, bytes], dmns=(), confirm_policy_change=False, r
         "bpmn:extensionElements//spiff:property[@name='requiresRound' and @value='true']", namespaces=NS))
     text = _decode(content, filename) or etree.tostring(root, encoding="unicode")
     dmn_texts = [etree.tostring(r, encoding="unicode") for _, r in dmn_roots]
+    form_keys = [str(v).strip() for v in root.xpath(
+        "//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS)]
     return Parsed(key, process.get("name") or key, needs_round,
-                  serializer.spec_to_dict(spec, subprocess_specs), text, dmn_texts, policy)
+                  serializer.spec_to_dict(spec, subprocess_specs), text, dmn_texts, policy, form_keys)
+
+
+def form_snapshot(form_keys):
+    """{form key: YAML text} of the forms a version uses, as they are when it is deployed.
+
+    Stored with the version so two versions' forms can be compared later; not part of the content hash.
+    """
+    snapshot = {}
+    for key in form_keys:
+        if not FORM_NAME.match(key):
+            continue
+        try:
+            snapshot[key] = (forms_dir() / f"{key}.yaml").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # lint_tasks refuses a task form that does not exist
+    return snapshot
 
 
 def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, reason=None, scenarios=None,
@@ -551,7 +571,8 @@ def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, re
     definition = ProcessDefinition(
         key=parsed.key, version=(latest.version + 1) if latest else 1, name=parsed.name,
         bpmn_xml=parsed.bpmn_text, dmn_xml=parsed.dmn_texts, content_hash=parsed.content_hash,
-        spec=parsed.spec_dict, needs_round=parsed.needs_round, note=note, deployed_by=actor)
+        spec=parsed.spec_dict, forms=form_snapshot(parsed.form_keys), needs_round=parsed.needs_round, note=note,
+        deployed_by=actor)
     db.session.add(definition)
     db.session.flush()
     audit.record("deploy", actor, name=f"{parsed.key} v{definition.version}",

@@ -14,6 +14,7 @@ be undone.
 import difflib
 import time
 
+import yaml
 from lxml import etree
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.task import TaskState
@@ -185,7 +186,83 @@ def compare(a, b):
         diff = list(difflib.unified_diff(before[1] if before else [], after[1] if after else [],
                                          f"v{a.version}", f"v{b.version}", lineterm="", n=1))
         tables.append({"id": table_id, "name": (after or before)[0], "status": status, "diff": diff})
-    return {"added": added, "removed": removed, "changed": changed, "tables": tables}
+    return {"added": added, "removed": removed, "changed": changed, "tables": tables,
+            "forms": compare_forms(a, b)}
+
+
+# What a form's field-level summary compares, in this order.
+FORM_FIELD_KEYS = ("type", "label", "label_en", "required", "required_if", "choices")
+
+
+def _form_fields(text):
+    """{field name: {key: value}} of one form's YAML (a table's columns as "table.column"); {} if unreadable."""
+    try:
+        raw = yaml.safe_load(text or "")
+    except yaml.YAMLError:
+        return {}
+    fields = {}
+
+    def collect(items, prefix):
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                continue
+            fields[prefix + item["name"]] = {key: item.get(key) for key in FORM_FIELD_KEYS}
+            if item.get("type") == "table":
+                collect(item.get("columns"), f"{prefix}{item['name']}.")
+
+    collect(raw.get("fields") if isinstance(raw, dict) else None, "")
+    return fields
+
+
+def _form_titles(text, key):
+    """(title, title_en) of one form's YAML; the key when it has none."""
+    try:
+        raw = yaml.safe_load(text or "")
+    except yaml.YAMLError:
+        raw = None
+    if not isinstance(raw, dict):
+        return key, None
+    return str(raw.get("title") or key), raw.get("title_en") or None
+
+
+def _shown(value):
+    """A field property as one line of text for the page (None when absent)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, sort_keys=False).strip()
+
+
+def compare_forms(a, b):
+    """The forms of two versions (their deploy-time snapshots), form by form.
+
+    Returns [{key, title, title_en, status: added|removed|changed, fields: {added, removed, changed}, diff}]:
+    fields added/removed by name, changed ones with [{key, old, new}] over FORM_FIELD_KEYS, and the
+    unified diff of the YAML text. Forms with identical text are left out.
+    """
+    old, new = a.forms or {}, b.forms or {}
+    forms = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        status = "added" if before is None else "removed" if after is None else "changed"
+        old_fields, new_fields = _form_fields(before), _form_fields(after)
+        changed = []
+        for name in (n for n in new_fields if n in old_fields):
+            changes = [{"key": prop, "old": _shown(old_fields[name][prop]), "new": _shown(new_fields[name][prop])}
+                       for prop in FORM_FIELD_KEYS if old_fields[name][prop] != new_fields[name][prop]]
+            if changes:
+                changed.append({"name": name, "changes": changes})
+        diff = list(difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(),
+                                         f"v{a.version}/{key}.yaml", f"v{b.version}/{key}.yaml", lineterm=""))
+        title, title_en = _form_titles(after if after is not None else before, key)
+        forms.append({"key": key, "title": title, "title_en": title_en, "status": status, "diff": diff,
+                      "fields": {"added": [n for n in new_fields if n not in old_fields],
+                                 "removed": [n for n in old_fields if n not in new_fields],
+                                 "changed": changed}})
+    return forms
 
 
 # ---------------------------------------------------------------- moving running cases

@@ -2,7 +2,7 @@
 
 from . import credit_code
 from .definition import Choice, FieldDef, FormDefinition, FormDefinitionError, FormNotFound
-from .loader import load_form, set_forms_dir
+from .loader import forms_dir, load_form, set_forms_dir
 
 __all__ = [
     "Choice",
@@ -12,5 +12,6 @@ __all__ = [
     "FormNotFound",
     "credit_code",
     "load_form",
+    "forms_dir",
     "set_forms_dir",
 ]

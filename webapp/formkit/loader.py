@@ -15,6 +15,11 @@ _forms_dir = DEFAULT_FORMS_DIR
 _cache: dict[str, tuple[dict[Path, int | None], FormDefinition]] = {}
 
 
+def forms_dir() -> Path:
+    """Where the form files are read from now."""
+    return _forms_dir
+
+
 def set_forms_dir(path: str | Path | None) -> None:
     """Read forms from path from now on (None: the repository's forms/)."""
     global _forms_dir

@@ -38,6 +38,19 @@ FIELD_LABELS = {
 }
 
 
+# The words for what changed on a form's field.
+FORM_FIELD_LABELS = {
+    "type": _l("类型"), "label": _l("标签"), "label_en": _l("英文标签"), "required": _l("必填"),
+    "required_if": _l("条件必填"), "choices": _l("选项"),
+}
+
+
+@bp.app_template_global()
+def form_field_label(key):
+    """A changed property of a form's field, in the page's language."""
+    return FORM_FIELD_LABELS.get(key) or key
+
+
 @bp.app_template_global()
 def field_label(change):
     """A changed field of an element, in the page's language."""
@@ -123,7 +136,8 @@ def compare(key):
     marks = {"a": {"removed": ids["removed"], "changed": ids["changed"]},
              "b": {"added": ids["added"], "changed": ids["changed"]}}
     return render_template("versions/compare.html", key=key, versions=versions, a=a, b=b, diff=diff, marks=marks,
-                           drawable={"a": has_diagram(a.bpmn_xml), "b": has_diagram(b.bpmn_xml)})
+                           drawable={"a": has_diagram(a.bpmn_xml), "b": has_diagram(b.bpmn_xml)},
+                           english=str(get_locale()) == "en")
 
 
 def _case(key, instance_id):

@@ -28,7 +28,7 @@ from ..engine.definitions import (
 )
 from ..engine.xml import parse_xml
 from ..extensions import db
-from ..formkit import FormDefinitionError
+from ..formkit import FormDefinitionError, forms_dir
 from ..formkit.definition import NAME, parse_form
 from ..models import ProcessDefinition
 
@@ -202,7 +202,7 @@ def dmn_source(key, file):
 # Forms: forms/<key>.yaml in the app's FORMS_DIR.
 
 def _forms_dir():
-    return Path(current_app.config["FORMS_DIR"])
+    return forms_dir()
 
 
 def _form_key(key):

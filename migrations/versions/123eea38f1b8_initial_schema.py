@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3e46a5d54a96
+Revision ID: 123eea38f1b8
 Revises: 
-Create Date: 2026-11-26 23:33:09.793783
+Create Date: 2026-11-26 23:59:37.401181
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3e46a5d54a96'
+revision = '123eea38f1b8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('dmn_xml', sa.JSON(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('spec', sa.JSON(), nullable=False),
+    sa.Column('forms', sa.JSON(), nullable=False),
     sa.Column('needs_round', sa.Boolean(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('deployed_by', sa.String(length=80), nullable=True),
