@@ -147,34 +147,32 @@ def _case(key, instance_id):
     return instance
 
 
-@bp.post("/<key>/cases/<int:instance_id>/move")
-@login_required
-def move(key, instance_id):
+def _act(key, instance_id, step, done, refused):
+    """Move or undo one case in its own transaction; a refusal is a message, never an error page."""
     _allowed(write=True)
     instance = _case(key, instance_id)
     try:
-        migration.move(instance, current_user.username)
+        step(instance, current_user.username)
         db.session.commit()
-        flash(_("案件 %(id)s 已迁移到 v%(version)s", id=instance_id, version=instance.definition.version), "success")
+        flash(done % {"id": instance_id, "version": instance.definition.version}, "success")
     except (Conflict, NotFound) as err:
         db.session.rollback()
-        flash(_("案件 %(id)s 未迁移：%(reason)s", id=instance_id, reason=str(err)), "warning")
+        flash(refused % {"id": instance_id, "reason": str(err)}, "warning")
     return redirect(url_for("versions.process", key=key))
+
+
+@bp.post("/<key>/cases/<int:instance_id>/move")
+@login_required
+def move(key, instance_id):
+    return _act(key, instance_id, migration.move, _("案件 %(id)s 已迁移到 v%(version)s"),
+                _("案件 %(id)s 未迁移：%(reason)s"))
 
 
 @bp.post("/<key>/cases/<int:instance_id>/revert")
 @login_required
 def revert(key, instance_id):
-    _allowed(write=True)
-    instance = _case(key, instance_id)
-    try:
-        migration.revert(instance, current_user.username)
-        db.session.commit()
-        flash(_("案件 %(id)s 已恢复到 v%(version)s", id=instance_id, version=instance.definition.version), "success")
-    except (Conflict, NotFound) as err:
-        db.session.rollback()
-        flash(_("案件 %(id)s 未能撤销迁移：%(reason)s", id=instance_id, reason=str(err)), "warning")
-    return redirect(url_for("versions.process", key=key))
+    return _act(key, instance_id, migration.revert, _("案件 %(id)s 已恢复到 v%(version)s"),
+                _("案件 %(id)s 未能撤销迁移：%(reason)s"))
 
 
 @bp.post("/<key>/move-all")

@@ -181,22 +181,25 @@ def deploy():
         201 if created else 200)
 
 
-@bp.get("/<key>/dmn/<file>")
-def dmn_editor(key, file):
+def _dmn(key, file):
+    """The latest version of `key`, its table names, and the position of `file` among them (404 if absent)."""
     definition = _latest(key)
     names = dmn_names(definition)
     if file not in names:
         abort(404)
+    return definition, names, names.index(file)
+
+
+@bp.get("/<key>/dmn/<file>")
+def dmn_editor(key, file):
+    definition, names, _index = _dmn(key, file)
     return render_template("workspace/dmn.html", definition=definition, file=file, names=names)
 
 
 @bp.get("/<key>/dmn/<file>/source.dmn")
 def dmn_source(key, file):
-    definition = _latest(key)
-    names = dmn_names(definition)
-    if file not in names:
-        abort(404)
-    return current_app.response_class(definition.dmn_xml[names.index(file)], mimetype="application/xml")
+    definition, _names, index = _dmn(key, file)
+    return current_app.response_class(definition.dmn_xml[index], mimetype="application/xml")
 
 
 # Forms: forms/<key>.yaml in the app's FORMS_DIR.
