@@ -151,6 +151,7 @@ class Server:
 def bare_engine(snap, app, seconds):
     """Replay the captured completions in process, back to back, for `seconds` per kind."""
     from webapp.engine import runtime, serializer
+    from webapp.engine.definitions import spec_objects
     from webapp.models import ProcessInstance
     steps = snapshots.completions(snap["stages"])
     out = {}
@@ -158,11 +159,12 @@ def bare_engine(snap, app, seconds):
         definition = (ProcessDefinition.query.filter_by(key="provider_selection")
                       .order_by(ProcessDefinition.version.desc()).first())
         spec_dict = definition.spec
+        specs = spec_objects(definition)  # restored once per version, as the app does
         instance = ProcessInstance(id=0, district="hexi", organization_id=1)
 
         def one(step):
             state, guid, _element, data = step
-            workflow = serializer.workflow_from_dict(state, spec_dict, runtime._engine(instance, "bench"))
+            workflow = serializer.workflow_from_dict(state, specs, runtime._engine(instance, "bench"))
             task = workflow.get_task_from_id(UUID(guid))
             task.set_data(**data)
             task.run()
@@ -183,11 +185,11 @@ def bare_engine(snap, app, seconds):
         state, guid, _, _ = next(s for s in steps if s[2] == "district_review")
         parts = {
             "workflow_from_dict_ms": 1000 / rate(lambda: serializer.workflow_from_dict(
-                state, spec_dict, runtime._engine(instance, "bench")), seconds / 2),
-            "of_which_spec_restore_ms": 1000 / rate(lambda: serializer.spec_from_dict(spec_dict), seconds / 2),
+                state, specs, runtime._engine(instance, "bench")), seconds / 2),
+            "spec_restore_once_per_version_ms": 1000 / rate(lambda: serializer.spec_from_dict(spec_dict), seconds / 2),
             "workflow_to_dict_and_json_ms": None,
         }
-        workflow = serializer.workflow_from_dict(state, spec_dict, runtime._engine(instance, "bench"))
+        workflow = serializer.workflow_from_dict(state, specs, runtime._engine(instance, "bench"))
         parts["workflow_to_dict_and_json_ms"] = 1000 / rate(
             lambda: json.dumps(serializer.workflow_to_dict(workflow)), seconds / 2)
     out["tasks_per_s_by_task"] = {k: round(v, 1) for k, v in per_kind.items()}
@@ -505,8 +507,8 @@ def table(results):
         add("bare engine, district_review (tasks/s, 1 core)", engine["tasks_per_s_district_review"])
         add("bare engine, mix of 4 user tasks (tasks/s)", engine["tasks_per_s_mix"])
         b = engine["breakdown_district_review"]
-        add("  deserialize / of which spec restore / serialize (ms)",
-            f"{b['workflow_from_dict_ms']} / {b['of_which_spec_restore_ms']} / {b['workflow_to_dict_and_json_ms']}")
+        add("  deserialize / serialize / spec restore once per version (ms)", " / ".join(str(b[k]) for k in (
+            "workflow_from_dict_ms", "workflow_to_dict_and_json_ms", "spec_restore_once_per_version_ms")))
     for kind, e2e in results.get("e2e", {}).items():
         sat = e2e["saturation"]
         add(f"e2e {kind}: saturation (completions/s, closed loop)", sat["throughput"], "≥ 300 (PG)")

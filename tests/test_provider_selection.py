@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from selection import apply, assign_experts, case, complete, recommend, run_timers, score, task_for, to_notice
+from selection import admit, apply, assign_experts, case, complete, recommend, run_timers, score, task_for, to_notice
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, HumanTask, PoolEntry
@@ -226,3 +226,16 @@ def test_start_needs_open_round_and_applicant_role(app, as_user):
                                                  "round_id": round_id}).status_code == 201
     second = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id})
     assert second.status_code == 409
+
+
+def test_objection_on_one_case_does_not_rewire_the_next(app, as_user):
+    """Cases share the version's parsed spec; an event subprocess triggered in one must not show up in another."""
+    first, _, notice = to_notice(as_user)
+    public = app.test_client()
+    assert public.post(f"/api/v1/public/notices/{notice['id']}/objections",
+                       json={"name": "李四", "contact": "13900000000", "content": "存疑"}).status_code == 201
+    second = admit(app, as_user, "applicant2", "nankai", year=2027)
+    city = as_user("city")
+    assert "verify_objection" not in city.get(f"/process-instances/{second}").get_json()["completed"]
+    complete(city, first, "verify_objection", {"decision": "dismissed", "opinion": "异议不成立"})
+    assert case(city, first)["outcome"] == "admitted"

@@ -8,6 +8,7 @@ content yields the existing version, so `processes deploy` is idempotent.
 
 import ast
 import hashlib
+import threading
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -605,7 +606,6 @@ def latest_definition(key, required=True):
     return definition
 
 
-_specs = {}
 _properties = {}
 
 
@@ -620,6 +620,7 @@ def process_properties(definition):
 
 
 _spec_dicts = {}
+_specs = threading.local()
 
 
 def spec_dict(definition):
@@ -630,7 +631,15 @@ def spec_dict(definition):
 
 
 def spec_objects(definition):
-    """Parsed spec objects of a version, restored once per process (keyed by content) and reused."""
-    if definition.content_hash not in _specs:
-        _specs[definition.content_hash] = serializer.spec_from_dict(spec_dict(definition))
-    return _specs[definition.content_hash]
+    """Parsed spec objects of a version, restored once per thread (keyed by content) and reused.
+
+    Per thread, because a step may rewire the objects for its own case (an event subprocess being
+    triggered, see serializer.pristine); a rewired set is dropped and restored afresh.
+    """
+    specs = getattr(_specs, "by_hash", None)
+    if specs is None:
+        specs = _specs.by_hash = {}
+    cached = specs.get(definition.content_hash)
+    if cached is None or not serializer.pristine(cached):
+        cached = specs[definition.content_hash] = serializer.spec_from_dict(spec_dict(definition))
+    return cached

@@ -23,7 +23,7 @@ from sqlalchemy.orm import undefer
 from ..extensions import db
 from ..models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from . import audit, runtime, serializer
-from .definitions import NS, latest_definition, spec_dict
+from .definitions import NS, latest_definition, spec_dict, spec_objects
 from .errors import Conflict, DefinitionError, NotFound
 from .xml import parse_xml
 
@@ -351,7 +351,7 @@ def _trial(instance, target):
     if reasons:
         return reasons
     state = serializer.workflow_to_dict(workflow)
-    serializer.workflow_from_dict(state, spec_dict(target), runtime._engine(instance, None))
+    serializer.workflow_from_dict(state, spec_objects(target), runtime._engine(instance, None))
     return []
 
 

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..formkit import load_form
 from ..models import HumanTask, Notice, ProcessInstance, Round, Timer, User
 from . import attachments, audit, clock, roles, serializer
-from .definitions import latest_definition, process_properties, spec_dict, spec_objects
+from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .populations import POPULATIONS
 from .restricted import RefusedExpression, RestrictedEnvironment
@@ -62,7 +62,7 @@ def _run(step, element=None):
 
 
 def _load(instance, actor):
-    return serializer.workflow_from_dict(instance.state, spec_dict(instance.definition), _engine(instance, actor))
+    return serializer.workflow_from_dict(instance.state, spec_objects(instance.definition), _engine(instance, actor))
 
 
 def _lock(instance_id):
