@@ -65,6 +65,6 @@ def complete(task_id):
     data = body.get("data", {})
     if not isinstance(data, dict):
         return jsonify({"error": "data 必须是 JSON 对象"}), 400
-    instance = engine.complete(task_id, g.user, data)
+    body = {"instance": instance_json(engine.complete(task_id, g.user, data))}  # before commit expires it
     db.session.commit()
-    return jsonify({"instance": instance_json(instance)})
+    return jsonify(body)

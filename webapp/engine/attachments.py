@@ -14,6 +14,6 @@ def checker(user):
 
 def link(ids, instance):
     """Files named in a submission belong to the case from then on (visible to whoever sees it)."""
-    for att in Attachment.query.filter(Attachment.id.in_(ids)) if ids else ():
-        if att.instance_id is None:
-            att.instance_id = instance.id
+    if ids:
+        Attachment.query.filter(Attachment.id.in_(ids), Attachment.instance_id.is_(None)).update(
+            {"instance_id": instance.id}, synchronize_session=False)

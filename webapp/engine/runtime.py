@@ -20,7 +20,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scope
@@ -115,7 +115,10 @@ def _record_decisions(instance, workflow, actor, since):
 
 
 def _save(instance, workflow, actor, since):
-    """Write the workflow back with everything derived from it (`since`: when this step began)."""
+    """Write the workflow back with everything derived from it (`since`: when this step began).
+
+    The case's columns are all set before the first query, so its row is written once per step.
+    """
     _record_decisions(instance, workflow, actor, since)
     for event in workflow.get_events():
         audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
@@ -126,12 +129,14 @@ def _save(instance, workflow, actor, since):
                                      if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id})
     active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
     instance.active_ids = sorted({t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id})
-    _sync_human_tasks(instance, workflow)
-    _sync_timers(instance, workflow)
     if workflow.completed:
         _finish(instance, workflow, actor)
     else:
         instance.data = _case_data(workflow)
+    _sync_human_tasks(instance, workflow)
+    _sync_timers(instance, workflow)
+    if workflow.completed:
+        Notice.query.filter_by(instance_id=instance.id, closed_at=None).update({"closed_at": instance.ended_at})
 
 
 def _case_data(workflow):
@@ -150,8 +155,6 @@ def _finish(instance, workflow, actor):
     if end is not None and ends:
         instance.outcome = _evaluate_property(end, "outcome")
         instance.outcome_reason = _evaluate_property(end, "reason")
-    for notice in Notice.query.filter_by(instance_id=instance.id, closed_at=None):
-        notice.closed_at = instance.ended_at
     audit.record("end", actor, instance.id, element_id=end.task_spec.bpmn_id if end else None,
                  name=end.task_spec.bpmn_name if end else None,
                  data={"outcome": instance.outcome, "reason": instance.outcome_reason})
@@ -291,10 +294,13 @@ def _starter_roles(definition):
 def visible_task(task_id, user):
     """The task if the user may see it (its case is in their scope), else NotFound."""
     task = db.session.get(HumanTask, task_id)
-    if task is None or not (scope.is_candidate(user, task) or task.completed_by == user.username
-                            or (user.role in scope.ALL_CASES_ROLES)):
+    if task is None or not _may_see(user, task):
         raise NotFound("任务不存在")
     return task
+
+
+def _may_see(user, task):
+    return scope.is_candidate(user, task) or task.completed_by == user.username or user.role in scope.ALL_CASES_ROLES
 
 
 def task_context(task):
@@ -337,15 +343,11 @@ def claim(task_id, user, release=False):
 
 
 def complete(task_id, user, data):
-    task = visible_task(task_id, user)
+    task, instance = _lock_task(task_id, user)
     if not scope.is_candidate(user, task):
         if task.state != "open":
             raise Conflict("任务已办结")
         raise NotAllowed("您不能办理此任务")
-    instance = _lock(task.instance_id)
-    db.session.refresh(task)
-    if task.state != "open":
-        raise Conflict("任务已办结")
     if task.claimed_by not in (None, user.username):
         raise Conflict(f"任务已被 {task.claimed_by} 签收")
     clean, errors = form_for(task).validate(data if isinstance(data, dict) else {}, attachment_checker(user))
@@ -364,6 +366,17 @@ def complete(task_id, user, data):
     audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
     _save(instance, workflow, user.username, since)
     return instance
+
+
+def _lock_task(task_id, user):
+    """The task and its case in one statement, both rows locked (PostgreSQL) and read fresh."""
+    row = (db.session.query(HumanTask, ProcessInstance).join(ProcessInstance, HumanTask.instance)
+           .options(undefer(ProcessInstance.state), joinedload(ProcessInstance.definition, innerjoin=True))
+           .filter(HumanTask.id == task_id).with_for_update(of=[HumanTask, ProcessInstance])
+           .populate_existing().one_or_none())
+    if row is None or not _may_see(user, row[0]):
+        raise NotFound("任务不存在")
+    return row
 
 
 def deliver_message(instance_id, name, payload, actor):
