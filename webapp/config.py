@@ -21,6 +21,9 @@ def from_env(overrides=None):
         # Art. 17: the regulation is in force until this day; no round may close after it.
         "PROGRAMME_VALID_UNTIL": os.environ.get("PROGRAMME_VALID_UNTIL", "2030-12-31T23:59:59+08:00"),
         "JSON_AS_ASCII": False,
+        # Lists (inbox, task API, pool) are shown PAGE_SIZE rows at a time; counts stop at LIST_COUNT_CAP.
+        "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", 50)),
+        "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", 1000)),
     }
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.

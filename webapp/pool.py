@@ -4,8 +4,6 @@ from sqlalchemy import String, cast
 
 from .models import PoolEntry
 
-PAGE_SIZE = 50
-
 
 def active_query(q=None, category=None, district=None, grade=None):
     query = PoolEntry.query.filter(PoolEntry.removed_at.is_(None)).order_by(PoolEntry.admitted_at.desc(),
@@ -23,11 +21,3 @@ def active_query(q=None, category=None, district=None, grade=None):
 
 def active_entries(q=None, category=None, district=None, grade=None):
     return active_query(q, category, district, grade).all()
-
-
-def page_of(query, page):
-    """(entries, total, pages) for 1-based `page`, PAGE_SIZE a page."""
-    total = query.order_by(None).count()
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    return query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all(), total, pages

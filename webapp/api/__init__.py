@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 
 from ..auth import user_from_token
 from ..engine import EngineError
@@ -32,6 +32,16 @@ def login_required(*roles):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+def paged_json(items, page):
+    """A list response for one paging.Page: the items, with X-Total-Count and a Link to the next page."""
+    response = jsonify(items)
+    response.headers["X-Total-Count"] = page.total_label
+    if page.has_next:
+        args = {**request.args.to_dict(), "page": page.number + 1, "per_page": page.size}
+        response.headers["Link"] = f'<{url_for(request.endpoint, **request.view_args, **args)}>; rel="next"'
+    return response
 
 
 def json_body():

@@ -2,20 +2,27 @@
 
 from flask import jsonify, request
 
-from .. import objections, pool
+from .. import objections, paging, pool
 from ..extensions import db
 from ..formkit import load_form
 from ..models import Notice, utcnow
-from . import bp, error, json_body
+from . import bp, error, json_body, paged_json
 
 
 @bp.get("/public/resource-pool")
 def resource_pool():
+    """The whole pool (the contract); with ?page= or ?per_page=, one page of it with X-Total-Count and Link."""
     args = request.args
-    entries = pool.active_entries(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
-    return jsonify([{"name": e.name, "credit_code": e.credit_code, "categories": e.categories,
-                     "district": e.district, "grade": e.grade, "grade_year": e.grade_year,
-                     "admitted_at": e.admitted_at.isoformat()} for e in entries])
+    query = pool.active_query(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
+    if "page" in args or "per_page" in args:
+        page = paging.page_of(query, *paging.request_page(args), exact_count=True)
+        return paged_json([pool_json(e) for e in page.items], page)
+    return jsonify([pool_json(e) for e in query])
+
+
+def pool_json(e):
+    return {"name": e.name, "credit_code": e.credit_code, "categories": e.categories, "district": e.district,
+            "grade": e.grade, "grade_year": e.grade_year, "admitted_at": e.admitted_at.isoformat()}
 
 
 def notice_json(n):

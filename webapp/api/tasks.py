@@ -3,10 +3,10 @@
 from flask import g, jsonify, request
 from sqlalchemy.orm import joinedload
 
-from .. import engine, scope
+from .. import engine, paging, scope
 from ..extensions import db
 from ..models import HumanTask
-from . import bp, json_body, login_required
+from . import bp, json_body, login_required, paged_json
 from .instances import instance_json
 
 
@@ -22,13 +22,17 @@ def task_json(t):
 @bp.get("/tasks")
 @login_required()
 def list_tasks():
+    """A page of the caller's tasks (?page=, ?per_page= up to 500); Link and X-Total-Count say what else there is."""
     if request.args.get("state") == "done":
-        query = HumanTask.query.filter_by(completed_by=g.user.username).order_by(HumanTask.completed_at.desc())
+        query = HumanTask.query.filter_by(completed_by=g.user.username).order_by(HumanTask.completed_at.desc(),
+                                                                                 HumanTask.id.desc())
     else:
         query = scope.candidate_tasks(g.user).filter(
             (HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == g.user.username)
         ).order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id)
-    return jsonify([task_json(t) for t in query.options(joinedload(HumanTask.instance)).limit(500)])
+    number, size = paging.request_page(request.args)
+    page = paging.page_of(query, number, size, options=[joinedload(HumanTask.instance)])
+    return paged_json([task_json(t) for t in page.items], page)
 
 
 @bp.get("/tasks/<int:task_id>")

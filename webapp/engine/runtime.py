@@ -117,8 +117,16 @@ def _record_decisions(instance, workflow, actor, since):
 def _save(instance, workflow, actor, since):
     """Write the workflow back with everything derived from it (`since`: when this step began).
 
-    The case's columns are all set before the first query, so its row is written once per step.
+    Nothing is flushed before the commit (one flush writes every row of the step); the only query
+    that needs this step's rows in the database, closing the case's notices, runs last.
     """
+    with db.session.no_autoflush:
+        _write_state(instance, workflow, actor, since)
+    if workflow.completed:
+        Notice.query.filter_by(instance_id=instance.id, closed_at=None).update({"closed_at": instance.ended_at})
+
+
+def _write_state(instance, workflow, actor, since):
     _record_decisions(instance, workflow, actor, since)
     for event in workflow.get_events():
         audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
@@ -135,8 +143,6 @@ def _save(instance, workflow, actor, since):
         instance.data = _case_data(workflow)
     _sync_human_tasks(instance, workflow)
     _sync_timers(instance, workflow)
-    if workflow.completed:
-        Notice.query.filter_by(instance_id=instance.id, closed_at=None).update({"closed_at": instance.ended_at})
 
 
 def _case_data(workflow):
@@ -162,7 +168,9 @@ def _finish(instance, workflow, actor):
 
 def _sync_human_tasks(instance, workflow):
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    known = {h.task_guid: h for h in HumanTask.query.filter_by(instance_id=instance.id, state="open")}
+    # rows changed in this step are not flushed yet (see _save): the objects, not the query, say what is open
+    known = {h.task_guid: h for h in HumanTask.query.filter_by(instance_id=instance.id, state="open")
+             if h.state == "open"}
     for guid, row in known.items():
         if guid not in ready:
             row.state = "cancelled"
@@ -203,7 +211,7 @@ def _timer_due(task, definition):
 
 def _sync_timers(instance, workflow):
     waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t)}
-    rows = {r.task_guid: r for r in Timer.query.filter_by(instance_id=instance.id, fired_at=None)}
+    rows = {r.task_guid: r for r in Timer.query.filter_by(instance_id=instance.id, fired_at=None) if r.fired_at is None}
     for guid, row in rows.items():
         if guid not in waiting:
             db.session.delete(row)
@@ -361,8 +369,8 @@ def complete(task_id, user, data):
     spiff_task.set_data(**clean)
     _run(spiff_task.run, task.element_id)
     _run(workflow.do_engine_steps, task.element_id)
-    task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
     attachments.link(load_form(task.form_key).attachment_ids(clean), instance)
+    task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
     audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
     _save(instance, workflow, user.username, since)
     return instance

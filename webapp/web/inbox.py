@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
 
-from .. import engine, scope
+from .. import engine, paging, scope
 from ..extensions import db
 from ..ids import parse_id
 from ..models import HumanTask, ProcessInstance, Round, utcnow
@@ -33,18 +33,20 @@ def todo():
     elif args.get("status") == "overdue":
         query = query.filter(HumanTask.due_at < utcnow())
     order = HumanTask.due_at.desc() if args.get("sort") == "due_desc" else HumanTask.due_at.asc()
-    tasks = (query.options(contains_eager(HumanTask.instance)).order_by(order.nulls_last(), HumanTask.id)
-             .limit(500).all())
-    return render_template("inbox/todo.html", tasks=tasks, now=utcnow(), args=args,
+    page = paging.page_of(query.order_by(order.nulls_last(), HumanTask.id), paging.request_page(args)[0],
+                          options=[contains_eager(HumanTask.instance)])
+    filters = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template("inbox/todo.html", tasks=page.items, page=page, filters=filters, now=utcnow(), args=args,
                            rounds=Round.query.order_by(Round.id.desc()).all())
 
 
 @bp.get("/done")
 @login_required
 def done():
-    tasks = (HumanTask.query.filter_by(completed_by=current_user.username).options(joinedload(HumanTask.instance))
-             .order_by(HumanTask.completed_at.desc()).limit(500).all())
-    return render_template("inbox/done.html", tasks=tasks)
+    query = HumanTask.query.filter_by(completed_by=current_user.username).order_by(HumanTask.completed_at.desc(),
+                                                                                   HumanTask.id.desc())
+    page = paging.page_of(query, paging.request_page(request.args)[0], options=[joinedload(HumanTask.instance)])
+    return render_template("inbox/done.html", tasks=page.items, page=page)
 
 
 @bp.post("/<int:task_id>/claim")

@@ -5,10 +5,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import objections, pool
+from .. import objections, paging, pool
 from ..extensions import db
 from ..formkit import load_form
-from ..ids import parse_id
 from ..models import Notice, utcnow
 
 bp = Blueprint("public", __name__)
@@ -28,10 +27,9 @@ def home():
 def pool_page():
     args = request.args
     query = pool.active_query(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
-    entries, total, pages = pool.page_of(query, parse_id(args.get("page")) or 1)
+    page = paging.page_of(query, paging.request_page(args)[0], exact_count=True)
     filters = {k: v for k, v in args.items() if k != "page" and v}
-    return render_template("public/pool.html", entries=entries, args=args, total=total, pages=pages, filters=filters,
-                           page=min(parse_id(args.get("page")) or 1, pages))
+    return render_template("public/pool.html", entries=page.items, page=page, args=args, filters=filters)
 
 
 @bp.get("/notices")

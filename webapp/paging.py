@@ -1,0 +1,59 @@
+"""Lists shown a page at a time, so what a page costs does not grow with the database.
+
+A page is a LIMIT/OFFSET slice of an indexed, ordered query (config PAGE_SIZE rows). Its count stops
+at LIST_COUNT_CAP (a city official's inbox at 100 k cases says "1000+" instead of counting every
+row); the public pool, whose size is news in itself, asks for an exact count.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func
+
+from .extensions import db
+
+MAX_PAGE_SIZE = 500
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    size: int
+    total: int
+    capped: bool  # more rows exist than `total` says
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self):
+        return self.number < self.pages or self.capped
+
+    @property
+    def total_label(self):
+        return f"{self.total}+" if self.capped else str(self.total)
+
+
+def page_of(query, number=1, size=None, exact_count=False, options=()):
+    """Page `number` (1-based) of `query`; loader `options` apply to the page's rows only."""
+    size = min(max(size or current_app.config["PAGE_SIZE"], 1), MAX_PAGE_SIZE)
+    cap = None if exact_count else current_app.config["LIST_COUNT_CAP"]
+    counted = query.order_by(None) if cap is None else query.order_by(None).limit(cap + 1)
+    total = db.session.query(func.count()).select_from(counted.subquery()).scalar()
+    capped = cap is not None and total > cap
+    total = min(total, cap) if capped else total
+    number = max(number or 1, 1)
+    if not capped:
+        number = min(number, max(1, -(-total // size)))
+    items = query.options(*options).offset((number - 1) * size).limit(size).all()
+    return Page(items, number, size, total, capped)
+
+
+def request_page(args):
+    """(page number, page size) from ?page=&per_page=; missing or malformed values mean the defaults."""
+    def number(name):
+        value = args.get(name, "")
+        return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+    return number("page") or 1, number("per_page")
