@@ -37,6 +37,18 @@ def case_bytes(instance_id):
     }
 
 
+STORED = {"process_instance": "id", "human_task": "instance_id", "audit_event": "instance_id",
+          "timer": "instance_id", "notice": "instance_id", "pool_entry": "instance_id"}
+
+
+def stored_bytes(instance_id):
+    """What PostgreSQL stores for the case's rows (pg_column_size of each row: after TOAST compression,
+    without attachments, tuple headers and indexes) — the on-disk counterpart of case_bytes."""
+    sql = " + ".join(f"(SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM {table} t WHERE t.{key} = :i)"
+                     for table, key in STORED.items())
+    return db.session.execute(text(f"SELECT {sql}"), {"i": instance_id}).scalar()
+
+
 def measure(n, uri=None):
     """Run `n` provider-selection cases to the end through the API; returns the figures as a dict."""
     uri = uri or os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -78,6 +90,7 @@ def measure(n, uri=None):
         spec_bytes = db.session.execute(text("SELECT length(CAST(spec AS TEXT)) FROM process_definition "
                                              "WHERE key='provider_selection'")).scalar()
         states = [db.session.get(ProcessInstance, i).state for i in ids]
+        stored = [stored_bytes(i) for i in ids] if db.engine.dialect.name == "postgresql" else None
         assert db.session.query(func.count(ProcessInstance.id)).scalar() >= n
         db.session.remove()
         db.engine.dispose()
@@ -95,6 +108,7 @@ def measure(n, uri=None):
         "files": med("files"),
         "state_zlib": round(statistics.median(len(zlib.compress(json.dumps(s).encode())) for s in states)),
         "spec_bytes_once_per_version": spec_bytes,
+        "stored_bytes_per_case_postgresql": round(statistics.median(stored)) if stored else None,
     }
 
 
@@ -107,6 +121,9 @@ def main(n):
           f" (zlib {r['state_zlib']:,}), case data {r['data']:,}, inbox rows {r['tasks']:,}, audit {r['audit']:,},"
           f" attachments {r['files']:,}")
     print(f"spec stored once per version: {r['spec_bytes_once_per_version']:,} bytes")
+    if r["stored_bytes_per_case_postgresql"]:
+        print(f"stored by PostgreSQL per finished case (rows after TOAST compression): "
+              f"{r['stored_bytes_per_case_postgresql']:,} bytes")
 
 
 if __name__ == "__main__":

@@ -318,7 +318,7 @@ def growth_probe(app, reps):
         "GET /inbox/ (city)": lambda: city_web.get("/inbox/"),
         "GET /inbox/ (district-hexi)": lambda: district_web.get("/inbox/"),
         "GET /pool": lambda: public.get("/pool"),
-        "GET /api/v1/public/resource-pool": lambda: public.get("/api/v1/public/resource-pool"),
+        "GET /api/v1/public/resource-pool?page=1": lambda: public.get("/api/v1/public/resource-pool?page=1"),
     }
     with app.app_context():
         counter = SqlCounter(db.engine)
@@ -541,7 +541,9 @@ def table(results):
             "flat ±10 %")
     s = results.get("storage")
     if s:
-        add("bytes per finished case (median; state part)", f"{s['bytes_per_case']:,} ({s['state']:,})", "≤ 10 KB")
+        add("bytes per finished case as JSON text (median; state part)", f"{s['bytes_per_case']:,} ({s['state']:,})")
+        add("bytes PostgreSQL stores per finished case (rows, TOAST)", f"{s['stored_bytes_per_case_postgresql']:,}",
+            "≤ 10 KB")
     width = max(len(r[0]) for r in rows) if rows else 10
     lines = [f"{'figure':<{width}}  {'value':<32}  target", "-" * (width + 50)]
     lines += [f"{n:<{width}}  {str(v):<32}  {t}" for n, v, t in rows]

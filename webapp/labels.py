@@ -19,5 +19,10 @@ def options(name, locale="zh"):
     return [(e["value"], e.get(key) or e["label"]) for e in _entries(name)]
 
 
+@lru_cache(maxsize=64)
+def _by_value(name, locale):
+    return dict(options(name, locale))
+
+
 def label(name, value, locale="zh"):
-    return dict(options(name, locale)).get(value, value or "")
+    return _by_value(name, locale).get(value, value or "")

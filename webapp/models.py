@@ -137,6 +137,13 @@ class HumanTask(db.Model):
         # The inbox: open tasks of a role (and district), by due date.
         Index("ix_human_task_inbox", "role", "district", "due_at", "id",
               postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
+        # A city-wide inbox (no district): a role's open tasks already in due-date order, so a page
+        # reads 50 index entries instead of sorting every open task of the role.
+        Index("ix_human_task_role_due", "role", "due_at", "id",
+              postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
+        # An expert's inbox: the tasks assigned to them, by due date.
+        Index("ix_human_task_assignee_due", "assignee", "due_at", "id",
+              postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -145,13 +152,13 @@ class HumanTask(db.Model):
     element_id = db.Column(db.String(120), nullable=False)
     name = db.Column(db.String(200))
     lane = db.Column(db.String(100))
-    role = db.Column(db.String(20), nullable=False, index=True)
+    role = db.Column(db.String(20), nullable=False)  # role, district, state: found through the partial indexes
     form_key = db.Column(db.String(80))
-    district = db.Column(db.String(20), index=True)
+    district = db.Column(db.String(20))
     organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
     assignee = db.Column(db.String(80), index=True)
     claimed_by = db.Column(db.String(80))
-    state = db.Column(db.String(20), nullable=False, default="open", index=True)  # open | completed | cancelled
+    state = db.Column(db.String(20), nullable=False, default="open")  # open | completed | cancelled
     due_at = db.Column(UTCDateTime)
     created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
     completed_by = db.Column(db.String(80), index=True)
