@@ -104,7 +104,7 @@ def free_port():
 class Server:
     """gunicorn with gunicorn.conf.py, as in production."""
 
-    def __init__(self, url, workers=2, max_requests=None):
+    def __init__(self, url, workers=int(os.environ.get("BENCH_WORKERS", 2)), max_requests=None):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "PORT": str(self.port), "HOST": "127.0.0.1",
                "WEB_CONCURRENCY": str(workers), "SECRET_KEY": "bench", "GUNICORN_LOG_LEVEL": "warning"}
