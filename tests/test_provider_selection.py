@@ -3,9 +3,10 @@
 from datetime import datetime, timedelta
 
 from selection import admit, apply, assign_experts, case, complete, recommend, run_timers, score, task_for, to_notice
+from web import Session
 
 from webapp.extensions import db
-from webapp.models import AuditEvent, HumanTask, PoolEntry
+from webapp.models import AuditEvent, HumanTask, PoolEntry, ProcessInstance
 
 
 def test_happy_path_to_admission_after_seven_days(app, as_user):
@@ -31,6 +32,11 @@ def test_happy_path_to_admission_after_seven_days(app, as_user):
     assert [(p["name"], p["categories"], p["district"]) for p in pool] == [
         ("天津智造数字科技有限公司", ["consulting", "testing"], "hexi")]
     assert run_timers(app, started + timedelta(days=8)) == 0  # idempotent
+    with app.app_context():  # the finished case keeps data and history; the engine's working state is gone
+        finished = db.session.get(ProcessInstance, instance_id)
+        assert finished.state == {} and finished.data["average_score"] == 90.0
+    html = Session(app, "city").text(f"/cases/{instance_id}")
+    assert "end_admitted" in html and "纳入资源池" in html  # its page still draws the path and the history
 
     history = applicant.get(f"/process-instances/{instance_id}/history").get_json()
     actions = [e["action"] for e in history]

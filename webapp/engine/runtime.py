@@ -130,7 +130,9 @@ def _write_state(instance, workflow, actor, since):
     _record_decisions(instance, workflow, actor, since)
     for event in workflow.get_events():
         audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
-    instance.state = serializer.workflow_to_dict(workflow)
+    # A finished case keeps its record (data, submissions, history), not the engine's working memory:
+    # nothing runs on it again, and its state was most of what it stored.
+    instance.state = {} if workflow.completed else serializer.workflow_to_dict(workflow)
     instance.serializer_version = serializer.VERSION
     tasks = workflow.get_tasks()
     instance.completed_ids = sorted({t.task_spec.bpmn_id for t in tasks
