@@ -37,6 +37,8 @@ def test_openapi_document_lists_the_contract(app):
                  "/api/v1/public/notices/{notice_id}/objections", "/api/v1/attachments"):
         assert path in doc["paths"], path
     assert "security" not in doc["paths"]["/api/v1/public/resource-pool"]["get"]
+    listed = {p["name"] for p in doc["paths"]["/api/v1/tasks"]["get"]["parameters"]}
+    assert {"page", "per_page"} <= listed  # the paging beyond the contract is documented
 
 
 @pytest.mark.parametrize("app", [{"MAX_UPLOAD_BYTES": 1024}], indirect=True)

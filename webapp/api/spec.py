@@ -17,6 +17,9 @@ SUMMARIES = {
     "api.openapi": "本文档", "api.centers": "市级促进中心名单", "api.file_complaint": "投诉服务商",
     "api.list_complaints": "我的投诉",
 }
+PAGED = {"api.list_tasks", "api.resource_pool"}  # ?page=&per_page=, answered with X-Total-Count and Link
+PAGE_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
+               for name in ("page", "per_page")]
 PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi", "api.centers"}
 
 
@@ -32,7 +35,7 @@ def openapi():
                   for n in re.findall(r"{(\w+)}", path)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation = {"summary": SUMMARIES.get(rule.endpoint, rule.endpoint), "operationId": rule.endpoint,
-                         "parameters": params,
+                         "parameters": params + (PAGE_PARAMS if rule.endpoint in PAGED else []),
                          "responses": {"200": {"description": "OK"}, "4XX": {"description": "错误 {error, errors}"}}}
             if rule.endpoint not in PUBLIC:
                 operation["security"] = [{"bearer": []}]
