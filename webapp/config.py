@@ -23,7 +23,7 @@ def from_env(overrides=None):
         "JSON_AS_ASCII": False,
         # Lists (inbox, task API, pool) are shown PAGE_SIZE rows at a time; counts stop at LIST_COUNT_CAP.
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", 50)),
-        "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", 1000)),
+        "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", 200)),
     }
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.

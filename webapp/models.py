@@ -243,6 +243,12 @@ class Objection(db.Model):
 class PoolEntry(db.Model):
     """A provider in the resource pool; removal marks it, never deletes it."""
 
+    __table_args__ = (
+        # The public list: active entries, newest first (read backwards), a page at a time.
+        Index("ix_pool_entry_active", "admitted_at", "id",
+              postgresql_where=db.text("removed_at IS NULL"), sqlite_where=db.text("removed_at IS NULL")),
+    )
+
     id = db.Column(db.Integer, primary_key=True)
     organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
     instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"))

@@ -1,7 +1,7 @@
 """Lists shown a page at a time, so what a page costs does not grow with the database.
 
 A page is a LIMIT/OFFSET slice of an indexed, ordered query (config PAGE_SIZE rows). Its count stops
-at LIST_COUNT_CAP (a city official's inbox at 100 k cases says "1000+" instead of counting every
+at LIST_COUNT_CAP (a city official's inbox at 100 k cases says "200+" instead of counting every
 row); the public pool, whose size is news in itself, asks for an exact count.
 """
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from .. import engine, paging, scope
 from ..extensions import db
@@ -17,15 +17,17 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 @login_required
 def todo():
     query = (scope.candidate_tasks(current_user)
-             .filter((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == current_user.username))
-             .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id))
+             .filter((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == current_user.username)))
     args = request.args
+    cases = []  # filters on the case: the join is made only when one is asked for, so counting stays cheap
     if args.get("process"):
-        query = query.filter(ProcessInstance.process_key == args["process"])
+        cases.append(ProcessInstance.process_key == args["process"])
     if parse_id(args.get("round")):
-        query = query.filter(ProcessInstance.round_id == parse_id(args["round"]))
+        cases.append(ProcessInstance.round_id == parse_id(args["round"]))
     if args.get("district"):
-        query = query.filter(ProcessInstance.district == args["district"])
+        cases.append(ProcessInstance.district == args["district"])
+    if cases:
+        query = query.join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id).filter(*cases)
     if args.get("status") == "claimed":
         query = query.filter(HumanTask.claimed_by == current_user.username)
     elif args.get("status") == "unclaimed":
@@ -34,7 +36,7 @@ def todo():
         query = query.filter(HumanTask.due_at < utcnow())
     order = HumanTask.due_at.desc() if args.get("sort") == "due_desc" else HumanTask.due_at.asc()
     page = paging.page_of(query.order_by(order.nulls_last(), HumanTask.id), paging.request_page(args)[0],
-                          options=[contains_eager(HumanTask.instance)])
+                          options=[joinedload(HumanTask.instance)])
     filters = {k: v for k, v in args.items() if k != "page" and v}
     return render_template("inbox/todo.html", tasks=page.items, page=page, filters=filters, now=utcnow(), args=args,
                            rounds=Round.query.order_by(Round.id.desc()).all())
