@@ -40,8 +40,10 @@ def page_of(query, number=1, size=None, exact_count=False, options=()):
     """Page `number` (1-based) of `query`; loader `options` apply to the page's rows only."""
     size = min(max(size or current_app.config["PAGE_SIZE"], 1), MAX_PAGE_SIZE)
     cap = None if exact_count else current_app.config["LIST_COUNT_CAP"]
-    counted = query.order_by(None) if cap is None else query.order_by(None).limit(cap + 1)
-    total = db.session.query(func.count()).select_from(counted.subquery()).scalar()
+    if cap is None:  # a bare count(*) over the filter: an index-only scan where the index allows
+        total = query.order_by(None).with_entities(func.count()).scalar()
+    else:
+        total = db.session.query(func.count()).select_from(query.order_by(None).limit(cap + 1).subquery()).scalar()
     capped = cap is not None and total > cap
     total = min(total, cap) if capped else total
     number = max(number or 1, 1)
