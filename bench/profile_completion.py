@@ -54,9 +54,9 @@ def main(n):
             complete(job)
         statements = []
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(" ".join(a[2].split())))
             backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
             db.session.commit()
+            event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(" ".join(a[2].split())))
         complete(jobs[20])
         print(f"SQL statements in one completion: {len(statements)}")
         for sql in statements:
