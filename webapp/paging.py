@@ -22,14 +22,12 @@ class Page:
     size: int
     total: int
     capped: bool  # more rows exist than `total` says
+    has_next: bool  # read, not guessed: the page query asks for one row more than it shows
 
     @property
     def pages(self):
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_next(self):
-        return self.number < self.pages or self.capped
+        """Pages to link to: all of them, or with a capped count, those up to this one."""
+        return max(1, -(-self.total // self.size), self.number)
 
     @property
     def total_label(self):
@@ -49,8 +47,8 @@ def page_of(query, number=1, size=None, exact_count=False, options=()):
     number = max(number or 1, 1)
     if not capped:
         number = min(number, max(1, -(-total // size)))
-    items = query.options(*options).offset((number - 1) * size).limit(size).all()
-    return Page(items, number, size, total, capped)
+    rows = query.options(*options).offset((number - 1) * size).limit(size + 1).all()
+    return Page(rows[:size], number, size, total, capped, has_next=len(rows) > size)
 
 
 def request_page(args):
