@@ -83,3 +83,24 @@ def test_two_schedulers_fire_a_timer_once_sqlite(app, as_user):
 @pytest.mark.postgres
 def test_two_schedulers_fire_a_timer_once_postgres(app, as_user):
     assert _two_schedulers(app, as_user) == (1, 1, 1)
+
+
+def test_a_case_written_by_another_step_since_it_was_read_is_not_overwritten(app, as_user):
+    """The revision check of rows.write_case: what keeps the loser of a race from writing on SQLite."""
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from webapp.engine import rows
+    from webapp.extensions import db
+    from webapp.models import ProcessInstance
+
+    instance_id, _ = apply(as_user)
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, instance_id)  # this step reads the case…
+        table = ProcessInstance.__table__
+        with db.engine.begin() as other:  # …another step writes it meanwhile
+            other.execute(update(table).where(table.c.id == instance_id).values(revision=table.c.revision + 1))
+        with pytest.raises(StaleDataError):
+            rows.write_case(instance, {"active_ids": ["overwritten"]})
+        db.session.rollback()
+        assert db.session.get(ProcessInstance, instance_id).active_ids != ["overwritten"]

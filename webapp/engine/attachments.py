@@ -1,21 +1,21 @@
 """Who may put a file into a form, and when a file becomes part of a case."""
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ..extensions import db
 from ..models import Attachment
 
 _table = Attachment.__table__
+# Plain statements built once (a completion runs both on every submission; see rows.py).
+_UPLOADER = select(_table.c.uploaded_by).where(_table.c.id == bindparam("attachment_id"))
+_LINK = (update(_table).where(_table.c.id.in_(bindparam("ids", expanding=True)), _table.c.instance_id.is_(None))
+         .values(instance_id=bindparam("case_id")))
 
 
 def checker(user):
-    """Only files the person uploaded themselves may go into a form (a system start: none).
-
-    Plain statements on the session's connection: a completion runs these on every submission.
-    """
+    """Only files the person uploaded themselves may go into a form (a system start: none)."""
     def ok(attachment_id):
-        uploader = db.session.connection().execute(
-            select(_table.c.uploaded_by).where(_table.c.id == attachment_id)).scalar()
+        uploader = db.session.connection().execute(_UPLOADER, {"attachment_id": attachment_id}).scalar()
         return user is not None and uploader is not None and uploader == user.id
     return ok
 
@@ -23,5 +23,4 @@ def checker(user):
 def link(ids, instance):
     """Files named in a submission belong to the case from then on (visible to whoever sees it)."""
     if ids:
-        db.session.connection().execute(update(_table).where(_table.c.id.in_(ids), _table.c.instance_id.is_(None))
-                                        .values(instance_id=instance.id))
+        db.session.connection().execute(_LINK, {"ids": list(ids), "case_id": instance.id})

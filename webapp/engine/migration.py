@@ -411,9 +411,10 @@ def move(instance, actor):
 def _save(instance, workflow, actor, since):
     """runtime's save, then the open inbox rows take the (possibly renamed) step's current name."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    for row in HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.state == "cancelled",
-                                      HumanTask.task_guid.in_(list(ready) or [""])):
-        row.state = "open"  # a revert brings back the very task a move had replaced
+    # a revert brings back the very task a move had replaced (written now: runtime reads what is open)
+    HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.state == "cancelled",
+                           HumanTask.task_guid.in_(list(ready) or [""])).update({"state": "open"},
+                                                                                 synchronize_session=False)
     runtime._save(instance, workflow, actor, since)
     for row in HumanTask.query.filter_by(instance_id=instance.id, state="open"):
         task = ready.get(row.task_guid)

@@ -27,7 +27,7 @@ from .. import scope
 from ..extensions import db
 from ..formkit import load_form
 from ..models import HumanTask, Notice, ProcessInstance, Round, Timer, User
-from . import attachments, audit, clock, roles, serializer
+from . import attachments, audit, clock, roles, rows, serializer
 from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .populations import POPULATIONS
@@ -117,8 +117,8 @@ def _record_decisions(instance, workflow, actor, since):
 def _save(instance, workflow, actor, since):
     """Write the workflow back with everything derived from it (`since`: when this step began).
 
-    Nothing is flushed before the commit (one flush writes every row of the step); the only query
-    that needs this step's rows in the database, closing the case's notices, runs last.
+    Every row is written at once as a plain statement (rows.py says why); closing the case's notices,
+    an ORM query, runs last.
     """
     with db.session.no_autoflush:
         _write_state(instance, workflow, actor, since)
@@ -130,19 +130,17 @@ def _write_state(instance, workflow, actor, since):
     _record_decisions(instance, workflow, actor, since)
     for event in workflow.get_events():
         audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
-    # A finished case keeps its record (data, submissions, history), not the engine's working memory:
-    # nothing runs on it again, and its state was most of what it stored.
-    instance.state = {} if workflow.completed else serializer.workflow_to_dict(workflow)
-    instance.serializer_version = serializer.VERSION
     tasks = workflow.get_tasks()
-    instance.completed_ids = sorted({t.task_spec.bpmn_id for t in tasks
-                                     if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id})
     active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
-    instance.active_ids = sorted({t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id})
-    if workflow.completed:
-        _finish(instance, workflow, actor)
-    else:
-        instance.data = _case_data(workflow)
+    rows.write_case(instance, {
+        # A finished case keeps its record (data, submissions, history), not the engine's working memory:
+        # nothing runs on it again, and its state was most of what it stored.
+        "state": {} if workflow.completed else serializer.workflow_to_dict(workflow),
+        "serializer_version": serializer.VERSION,
+        "completed_ids": sorted({t.task_spec.bpmn_id for t in tasks
+                                 if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id}),
+        "active_ids": sorted({t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id}),
+        **(_finish(instance, workflow, actor) if workflow.completed else {"data": _case_data(workflow)})})
     _sync_human_tasks(instance, workflow)
     _sync_timers(instance, workflow)
 
@@ -155,27 +153,22 @@ def _case_data(workflow):
 
 
 def _finish(instance, workflow, actor):
+    """The finished case's columns: its data and outcome as the end event it reached says."""
     ends = [t for t in _top_level(workflow, TaskState.COMPLETED) if "outcome" in _properties(t)]
     end = max(ends, key=lambda t: t.last_state_change) if ends else workflow.last_task
-    instance.data = dict(end.data) if end else {}
-    instance.status = "completed"
-    instance.ended_at = clock.now()
-    if end is not None and ends:
-        instance.outcome = _evaluate_property(end, "outcome")
-        instance.outcome_reason = _evaluate_property(end, "reason")
+    outcome = _evaluate_property(end, "outcome") if ends else instance.outcome
+    reason = _evaluate_property(end, "reason") if ends else instance.outcome_reason
     audit.record("end", actor, instance.id, element_id=end.task_spec.bpmn_id if end else None,
-                 name=end.task_spec.bpmn_name if end else None,
-                 data={"outcome": instance.outcome, "reason": instance.outcome_reason})
+                 name=end.task_spec.bpmn_name if end else None, data={"outcome": outcome, "reason": reason})
+    return {"data": dict(end.data) if end else {}, "status": "completed", "ended_at": clock.now(),
+            "outcome": outcome, "outcome_reason": reason}
 
 
 def _sync_human_tasks(instance, workflow):
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    # rows changed in this step are not flushed yet (see _save): the objects, not the query, say what is open
-    known = {h.task_guid: h for h in HumanTask.query.filter_by(instance_id=instance.id, state="open")
-             if h.state == "open"}
-    for guid, row in known.items():
-        if guid not in ready:
-            row.state = "cancelled"
+    known = rows.open_tasks(instance.id)
+    rows.cancel_tasks([row_id for guid, row_id in known.items() if guid not in ready])
+    new = []
     for guid, task in ready.items():
         if guid in known:
             continue
@@ -183,7 +176,7 @@ def _sync_human_tasks(instance, workflow):
         if role is None:
             raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的泳道 {task.task_spec.lane!r} 不对应任何角色")
         due_in = _evaluate_property(task, "dueIn")
-        db.session.add(HumanTask(
+        new.append(dict(
             instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
             name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane, role=role,
             form_key=_properties(task).get("formKey"),
@@ -191,6 +184,7 @@ def _sync_human_tasks(instance, workflow):
             organization_id=instance.organization_id if role == "applicant" else None,
             assignee=_evaluate_property(task, "assignee"),
             due_at=clock.now() + iso_duration(due_in) if due_in else None))
+    rows.add_tasks(new)
 
 
 def _timer_definition(task):
@@ -213,14 +207,11 @@ def _timer_due(task, definition):
 
 def _sync_timers(instance, workflow):
     waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t)}
-    rows = {r.task_guid: r for r in Timer.query.filter_by(instance_id=instance.id, fired_at=None) if r.fired_at is None}
-    for guid, row in rows.items():
-        if guid not in waiting:
-            db.session.delete(row)
-    for guid, task in waiting.items():
-        if guid not in rows:
-            db.session.add(Timer(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
-                                 name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task))))
+    pending = rows.pending_timers(instance.id)
+    rows.drop_timers([row_id for guid, row_id in pending.items() if guid not in waiting])
+    rows.add_timers([dict(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
+                          name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task)))
+                     for guid, task in waiting.items() if guid not in pending])
 
 
 def start(process_key, user, round_id=None, data=None, organization=None):
@@ -372,7 +363,7 @@ def complete(task_id, user, data):
     _run(spiff_task.run, task.element_id)
     _run(workflow.do_engine_steps, task.element_id)
     attachments.link(load_form(task.form_key).attachment_ids(clean), instance)
-    task.state, task.completed_by, task.completed_at, task.data = "completed", user.username, clock.now(), clean
+    rows.write_task(task.id, state="completed", completed_by=user.username, completed_at=clock.now(), data=clean)
     audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
     _save(instance, workflow, user.username, since)
     return instance
@@ -440,7 +431,7 @@ def _fire(row, as_of):
     task = workflow.get_task_from_id(UUID(row.task_guid))
     if task is not None and task.state == TaskState.WAITING:
         return 0
-    row.fired_at = as_of
+    rows.write_timer(row.id, fired_at=as_of)
     audit.record("timer", "system", instance.id, element_id=row.element_id,
                  name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()})
     with clock.as_of(as_of):

@@ -1,0 +1,81 @@
+"""The rows a step writes beside its workflow — the case row, inbox tasks, timers — as plain statements.
+
+A completion's time went mostly to the ORM: loading inbox and timer rows as objects, tracking them
+and flushing them. These statements are built once (building one costs as much as running it) and
+run at once on the session's connection, inside the step's transaction: what is open is read from
+the database, and a failed step still rolls back whole.
+"""
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import HumanTask, ProcessInstance, Timer
+
+_tasks, _timers, _cases = HumanTask.__table__, Timer.__table__, ProcessInstance.__table__
+
+# An UPDATE without .values() sets the columns named in the parameters it is run with.
+_WRITE_CASE = update(_cases).where(_cases.c.id == bindparam("case_id"), _cases.c.revision == bindparam("seen"))
+_OPEN_TASKS = select(_tasks.c.task_guid, _tasks.c.id).where(_tasks.c.instance_id == bindparam("case_id"),
+                                                            _tasks.c.state == "open")
+_CANCEL_TASKS = update(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True))).values(state="cancelled")
+_ADD_TASKS = insert(_tasks)
+_WRITE_TASK = update(_tasks).where(_tasks.c.id == bindparam("task_id"))
+_PENDING_TIMERS = select(_timers.c.task_guid, _timers.c.id).where(_timers.c.instance_id == bindparam("case_id"),
+                                                                  _timers.c.fired_at.is_(None))
+_DROP_TIMERS = delete(_timers).where(_timers.c.id.in_(bindparam("ids", expanding=True)))
+_ADD_TIMERS = insert(_timers)
+_WRITE_TIMER = update(_timers).where(_timers.c.id == bindparam("timer_id"))
+
+
+def _execute(statement, parameters):
+    return db.session.connection().execute(statement, parameters)
+
+
+def write_case(instance, values):
+    """One UPDATE of the case row, only if no other step wrote it since it was read (else StaleDataError,
+    answered as a conflict). The object then holds the written values as loaded, not as changes to flush."""
+    values = {**values, "revision": instance.revision + 1}
+    if _execute(_WRITE_CASE, {"case_id": instance.id, "seen": instance.revision, **values}).rowcount != 1:
+        raise StaleDataError(f"process_instance {instance.id} changed by another step")
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+
+
+def open_tasks(instance_id):
+    """{task guid: row id} of the case's open inbox rows."""
+    return dict(_execute(_OPEN_TASKS, {"case_id": instance_id}).all())
+
+
+def cancel_tasks(ids):
+    if ids:
+        _execute(_CANCEL_TASKS, {"ids": ids})
+
+
+def add_tasks(rows):
+    if rows:
+        _execute(_ADD_TASKS, rows)
+
+
+def write_task(task_id, **values):
+    _execute(_WRITE_TASK, {"task_id": task_id, **values})
+
+
+def pending_timers(instance_id):
+    """{task guid: row id} of the case's timers not yet fired."""
+    return dict(_execute(_PENDING_TIMERS, {"case_id": instance_id}).all())
+
+
+def drop_timers(ids):
+    if ids:
+        _execute(_DROP_TIMERS, {"ids": ids})
+
+
+def add_timers(rows):
+    if rows:
+        _execute(_ADD_TIMERS, rows)
+
+
+def write_timer(timer_id, **values):
+    _execute(_WRITE_TIMER, {"timer_id": timer_id, **values})
