@@ -8,8 +8,18 @@ from ..models import AuditEvent
 _INSERT = insert(AuditEvent.__table__)  # built once: building it costs as much as running it
 
 
+def event(action, actor, instance_id=None, element_id=None, name=None, data=None):
+    """One entry, to be written with others of its step in one statement (write)."""
+    return {"action": action, "actor": actor, "instance_id": instance_id, "element_id": element_id,
+            "name": name, "data": data}
+
+
+def write(events):
+    """Entries as one plain INSERT, run at once: an entry is never read back or changed in its step,
+    so ORM objects to track and flush would only cost time."""
+    if events:
+        db.session.connection().execute(_INSERT, events)
+
+
 def record(action, actor, instance_id=None, element_id=None, name=None, data=None):
-    """A plain INSERT, run at once: an event is never read back or changed in its step, so an ORM
-    object to track and flush would only cost time (a completion writes two or three)."""
-    db.session.connection().execute(_INSERT, dict(
-        action=action, actor=actor, instance_id=instance_id, element_id=element_id, name=name, data=data))
+    write([event(action, actor, instance_id, element_id, name, data)])

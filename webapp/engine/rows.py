@@ -6,7 +6,7 @@ run at once on the session's connection, inside the step's transaction: what is 
 the database, and a failed step still rolls back whole.
 """
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, literal_column, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,13 +17,15 @@ _tasks, _timers, _cases = HumanTask.__table__, Timer.__table__, ProcessInstance.
 
 # An UPDATE without .values() sets the columns named in the parameters it is run with.
 _WRITE_CASE = update(_cases).where(_cases.c.id == bindparam("case_id"), _cases.c.revision == bindparam("seen"))
-_OPEN_TASKS = select(_tasks.c.task_guid, _tasks.c.id).where(_tasks.c.instance_id == bindparam("case_id"),
-                                                            _tasks.c.state == "open")
 _CANCEL_TASKS = update(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True))).values(state="cancelled")
 _ADD_TASKS = insert(_tasks)
 _WRITE_TASK = update(_tasks).where(_tasks.c.id == bindparam("task_id"))
-_PENDING_TIMERS = select(_timers.c.task_guid, _timers.c.id).where(_timers.c.instance_id == bindparam("case_id"),
-                                                                  _timers.c.fired_at.is_(None))
+# The case's open inbox rows and unfired timers, in one round trip.
+_OPEN_ROWS = union_all(
+    select(literal_column("'task'").label("kind"), _tasks.c.task_guid, _tasks.c.id)
+    .where(_tasks.c.instance_id == bindparam("case_id"), _tasks.c.state == "open"),
+    select(literal_column("'timer'"), _timers.c.task_guid, _timers.c.id)
+    .where(_timers.c.instance_id == bindparam("case_id"), _timers.c.fired_at.is_(None)))
 _DROP_TIMERS = delete(_timers).where(_timers.c.id.in_(bindparam("ids", expanding=True)))
 _ADD_TIMERS = insert(_timers)
 _WRITE_TIMER = update(_timers).where(_timers.c.id == bindparam("timer_id"))
@@ -43,9 +45,12 @@ def write_case(instance, values):
         set_committed_value(instance, key, value)
 
 
-def open_tasks(instance_id):
-    """{task guid: row id} of the case's open inbox rows."""
-    return dict(_execute(_OPEN_TASKS, {"case_id": instance_id}).all())
+def open_rows(instance_id):
+    """({task guid: row id} of the case's open inbox rows, the same of its unfired timers)."""
+    found = {"task": {}, "timer": {}}
+    for kind, guid, row_id in _execute(_OPEN_ROWS, {"case_id": instance_id}):
+        found[kind][guid] = row_id
+    return found["task"], found["timer"]
 
 
 def cancel_tasks(ids):
@@ -60,11 +65,6 @@ def add_tasks(rows):
 
 def write_task(task_id, **values):
     _execute(_WRITE_TASK, {"task_id": task_id, **values})
-
-
-def pending_timers(instance_id):
-    """{task guid: row id} of the case's timers not yet fired."""
-    return dict(_execute(_PENDING_TIMERS, {"case_id": instance_id}).all())
 
 
 def drop_timers(ids):

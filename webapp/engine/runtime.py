@@ -102,7 +102,7 @@ def _element_name(task_spec):
     return task_spec.bpmn_name or (child.bpmn_name if child else None) or task_spec.bpmn_id
 
 
-def _record_decisions(instance, workflow, actor, since):
+def _decisions(instance, workflow, actor, since):
     """One history entry per gateway decided in this step: which way the case went."""
     for task in workflow.get_tasks(state=TaskState.COMPLETED):
         if "Gateway" not in type(task.task_spec).__name__ or task.last_state_change < since:
@@ -110,29 +110,30 @@ def _record_decisions(instance, workflow, actor, since):
         taken = [_element_name(c.task_spec) for c in task.children
                  if c.state & (TaskState.COMPLETED | ACTIVE_STATES)]
         if len(task.task_spec.outputs) > 1 and taken:
-            audit.record("decision", actor, instance.id, element_id=task.task_spec.bpmn_id,
-                         name=task.task_spec.bpmn_name, data={"to": taken})
+            yield audit.event("decision", actor, instance.id, element_id=task.task_spec.bpmn_id,
+                              name=task.task_spec.bpmn_name, data={"to": taken})
 
 
-def _save(instance, workflow, actor, since):
-    """Write the workflow back with everything derived from it (`since`: when this step began).
+def _save(instance, workflow, actor, since, step_event=None):
+    """Write the workflow back with everything derived from it (`since`: when this step began;
+    `step_event`: the caller's audit entry for the step, written with the entries the step makes).
 
     Every row is written at once as a plain statement (rows.py says why); closing the case's notices,
     an ORM query, runs last.
     """
     with db.session.no_autoflush:
-        _write_state(instance, workflow, actor, since)
+        _write_state(instance, workflow, actor, since, [step_event] if step_event else [])
     if workflow.completed:
         Notice.query.filter_by(instance_id=instance.id, closed_at=None).update({"closed_at": instance.ended_at})
 
 
-def _write_state(instance, workflow, actor, since):
-    _record_decisions(instance, workflow, actor, since)
-    for event in workflow.get_events():
-        audit.record("message_thrown", actor, instance.id, name=event.event_definition.name)
+def _write_state(instance, workflow, actor, since, events):
+    events += _decisions(instance, workflow, actor, since)
+    events += [audit.event("message_thrown", actor, instance.id, name=e.event_definition.name)
+               for e in workflow.get_events()]
     tasks = workflow.get_tasks()
     active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
-    rows.write_case(instance, {
+    values = {
         # A finished case keeps its record (data, submissions, history), not the engine's working memory:
         # nothing runs on it again, and its state was most of what it stored.
         "state": {} if workflow.completed else serializer.workflow_to_dict(workflow),
@@ -140,9 +141,18 @@ def _write_state(instance, workflow, actor, since):
         "completed_ids": sorted({t.task_spec.bpmn_id for t in tasks
                                  if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id}),
         "active_ids": sorted({t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id}),
-        **(_finish(instance, workflow, actor) if workflow.completed else {"data": _case_data(workflow)})})
-    _sync_human_tasks(instance, workflow)
-    _sync_timers(instance, workflow)
+    }
+    if workflow.completed:
+        columns, end = _finish(instance, workflow, actor)
+        values.update(columns)
+        events.append(end)
+    else:
+        values["data"] = _case_data(workflow)
+    rows.write_case(instance, values)
+    audit.write(events)
+    open_tasks, pending_timers = rows.open_rows(instance.id)
+    _sync_human_tasks(instance, workflow, open_tasks)
+    _sync_timers(instance, workflow, pending_timers)
 
 
 def _case_data(workflow):
@@ -153,20 +163,21 @@ def _case_data(workflow):
 
 
 def _finish(instance, workflow, actor):
-    """The finished case's columns: its data and outcome as the end event it reached says."""
+    """The finished case's columns and its "end" entry: data and outcome as the end event reached says."""
     ends = [t for t in _top_level(workflow, TaskState.COMPLETED) if "outcome" in _properties(t)]
     end = max(ends, key=lambda t: t.last_state_change) if ends else workflow.last_task
     outcome = _evaluate_property(end, "outcome") if ends else instance.outcome
     reason = _evaluate_property(end, "reason") if ends else instance.outcome_reason
-    audit.record("end", actor, instance.id, element_id=end.task_spec.bpmn_id if end else None,
-                 name=end.task_spec.bpmn_name if end else None, data={"outcome": outcome, "reason": reason})
-    return {"data": dict(end.data) if end else {}, "status": "completed", "ended_at": clock.now(),
-            "outcome": outcome, "outcome_reason": reason}
+    columns = {"data": dict(end.data) if end else {}, "status": "completed", "ended_at": clock.now(),
+               "outcome": outcome, "outcome_reason": reason}
+    return columns, audit.event("end", actor, instance.id, element_id=end.task_spec.bpmn_id if end else None,
+                                name=end.task_spec.bpmn_name if end else None,
+                                data={"outcome": outcome, "reason": reason})
 
 
-def _sync_human_tasks(instance, workflow):
+def _sync_human_tasks(instance, workflow, known):
+    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows)."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    known = rows.open_tasks(instance.id)
     rows.cancel_tasks([row_id for guid, row_id in known.items() if guid not in ready])
     new = []
     for guid, task in ready.items():
@@ -205,9 +216,9 @@ def _timer_due(task, definition):
     return due if isinstance(due, datetime) else clock.now() + due
 
 
-def _sync_timers(instance, workflow):
+def _sync_timers(instance, workflow, pending):
+    """Timer rows follow the tasks waiting for a timer (`pending`: {guid: row id} of the unfired rows)."""
     waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t)}
-    pending = rows.pending_timers(instance.id)
     rows.drop_timers([row_id for guid, row_id in pending.items() if guid not in waiting])
     rows.add_timers([dict(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
                           name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task)))
@@ -364,8 +375,8 @@ def complete(task_id, user, data):
     _run(workflow.do_engine_steps, task.element_id)
     attachments.link(load_form(task.form_key).attachment_ids(clean), instance)
     rows.write_task(task.id, state="completed", completed_by=user.username, completed_at=clock.now(), data=clean)
-    audit.record("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean)
-    _save(instance, workflow, user.username, since)
+    _save(instance, workflow, user.username, since,
+          audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
 
 
@@ -393,8 +404,7 @@ def deliver_message(instance_id, name, payload, actor):
     if not caught and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
     _run(workflow.do_engine_steps)
-    audit.record("message", actor, instance.id, name=name, data=payload)
-    _save(instance, workflow, actor, since)
+    _save(instance, workflow, actor, since, audit.event("message", actor, instance.id, name=name, data=payload))
     return instance
 
 
@@ -432,10 +442,10 @@ def _fire(row, as_of):
     if task is not None and task.state == TaskState.WAITING:
         return 0
     rows.write_timer(row.id, fired_at=as_of)
-    audit.record("timer", "system", instance.id, element_id=row.element_id,
-                 name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()})
     with clock.as_of(as_of):
-        _save(instance, workflow, "system", since)
+        _save(instance, workflow, "system", since, audit.event(
+            "timer", "system", instance.id, element_id=row.element_id,
+            name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()}))
     return 1
 
 
