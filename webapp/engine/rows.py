@@ -6,14 +6,16 @@ run at once on the session's connection, inside the step's transaction: what is 
 the database, and a failed step still rolls back whole.
 """
 
-from sqlalchemy import bindparam, delete, insert, literal_column, select, union_all, update
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, bindparam, delete, insert, literal_column, or_, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import HumanTask, ProcessInstance, Timer
+from ..models import HumanTask, Notice, ProcessInstance, Timer
 
-_tasks, _timers, _cases = HumanTask.__table__, Timer.__table__, ProcessInstance.__table__
+_tasks, _timers, _cases, _notices = HumanTask.__table__, Timer.__table__, ProcessInstance.__table__, Notice.__table__
 
 # An UPDATE without .values() sets the columns named in the parameters it is run with.
 _WRITE_CASE = update(_cases).where(_cases.c.id == bindparam("case_id"), _cases.c.revision == bindparam("seen"))
@@ -29,6 +31,16 @@ _OPEN_ROWS = union_all(
 _DROP_TIMERS = delete(_timers).where(_timers.c.id.in_(bindparam("ids", expanding=True)))
 _ADD_TIMERS = insert(_timers)
 _WRITE_TIMER = update(_timers).where(_timers.c.id == bindparam("timer_id"))
+# A sweep's next due timer after the one it looked at last, in (due_at, id) order, skipping any another
+# scheduler holds locked.
+_NEXT_DUE = (select(_timers.c.id, _timers.c.instance_id, _timers.c.task_guid, _timers.c.element_id, _timers.c.due_at)
+             .where(_timers.c.fired_at.is_(None), _timers.c.due_at <= bindparam("as_of"),
+                    or_(_timers.c.due_at > bindparam("after_due"),
+                        and_(_timers.c.due_at == bindparam("after_due"), _timers.c.id > bindparam("after_id"))))
+             .order_by(_timers.c.due_at, _timers.c.id).limit(1).with_for_update(skip_locked=True))
+_SWEEP_START = (datetime(1970, 1, 1, tzinfo=UTC), 0)
+_CLOSE_NOTICES = (update(_notices).where(_notices.c.instance_id == bindparam("case_id"), _notices.c.closed_at.is_(None))
+                  .values(closed_at=bindparam("at")))
 
 
 def _execute(statement, parameters):
@@ -79,3 +91,14 @@ def add_timers(rows):
 
 def write_timer(timer_id, **values):
     _execute(_WRITE_TIMER, {"timer_id": timer_id, **values})
+
+
+def next_due_timer(as_of, after=None):
+    """The next unfired timer due at `as_of` after `after` ((due_at, id) of the last one looked at), locked."""
+    after_due, after_id = after or _SWEEP_START
+    return _execute(_NEXT_DUE, {"as_of": as_of, "after_due": after_due, "after_id": after_id}).first()
+
+
+def close_notices(instance_id, at):
+    """A finished case's notices still open close when it ends."""
+    _execute(_CLOSE_NOTICES, {"case_id": instance_id, "at": at})

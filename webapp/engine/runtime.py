@@ -18,7 +18,6 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import and_, or_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import scope
 from ..extensions import db
 from ..formkit import load_form
-from ..models import HumanTask, Notice, ProcessInstance, Round, Timer, User
+from ..models import HumanTask, ProcessInstance, Round, User
 from . import attachments, audit, clock, roles, rows, serializer
 from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
@@ -66,8 +65,9 @@ def _load(instance, actor):
 
 
 def _lock(instance_id):
-    instance = (ProcessInstance.query.filter_by(id=instance_id).options(undefer(ProcessInstance.state))
-                .with_for_update().populate_existing().one_or_none())
+    instance = (ProcessInstance.query.filter_by(id=instance_id)
+                .options(undefer(ProcessInstance.state), joinedload(ProcessInstance.definition, innerjoin=True))
+                .with_for_update(of=ProcessInstance).populate_existing().one_or_none())
     if instance is None:
         raise NotFound("案件不存在")
     return instance
@@ -118,13 +118,12 @@ def _save(instance, workflow, actor, since, step_event=None):
     """Write the workflow back with everything derived from it (`since`: when this step began;
     `step_event`: the caller's audit entry for the step, written with the entries the step makes).
 
-    Every row is written at once as a plain statement (rows.py says why); closing the case's notices,
-    an ORM query, runs last.
+    Every row is written at once as a plain statement (rows.py says why).
     """
     with db.session.no_autoflush:
         _write_state(instance, workflow, actor, since, [step_event] if step_event else [])
     if workflow.completed:
-        Notice.query.filter_by(instance_id=instance.id, closed_at=None).update({"closed_at": instance.ended_at})
+        rows.close_notices(instance.id, instance.ended_at)
 
 
 def _write_state(instance, workflow, actor, since, events):
@@ -413,10 +412,7 @@ def fire_timers(as_of=None, limit=None):
     as_of = as_of or clock.now()
     fired, after = 0, None
     while limit is None or fired < limit:
-        query = Timer.query.filter(Timer.fired_at.is_(None), Timer.due_at <= as_of)
-        if after is not None:  # each due timer is looked at once per sweep, in (due_at, id) order
-            query = query.filter(or_(Timer.due_at > after[0], and_(Timer.due_at == after[0], Timer.id > after[1])))
-        row = query.order_by(Timer.due_at, Timer.id).with_for_update(skip_locked=True).first()
+        row = rows.next_due_timer(as_of, after)  # each due timer is looked at once per sweep
         if row is None:
             break
         after = (row.due_at, row.id)
