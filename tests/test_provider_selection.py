@@ -45,6 +45,13 @@ def test_happy_path_to_admission_after_seven_days(app, as_user):
     assert decisions["gw_district"] == ["形式审查并指派专家"] and decisions["gw_pending"] == ["纳入资源池"]
     completion = next(e for e in history if e["action"] == "complete" and e["element_id"] == "district_review")
     assert (completion["actor"], completion["data"]["decision"]) == ("district-hexi", "approve")
+    # the timer's step: its service calls, then the timer, the decision it led to and the end, in that order
+    last_step = [(e["action"], e["name"] if e["action"] == "service" else e["element_id"]) for e in history][-6:]
+    assert last_step == [("service", "objections.pending"), ("service", "pool.admit"), ("timer", "gw_notice"),
+                         ("decision", "gw_notice"), ("decision", "gw_pending"), ("end", "end_admitted")]
+    admission = next(e for e in history if e["action"] == "service" and e["name"] == "pool.admit")
+    with app.app_context():
+        assert admission["data"]["result"]["id"] == PoolEntry.query.filter_by(instance_id=instance_id).one().id
 
 
 def test_return_for_supplementation_and_resubmission(app, as_user):

@@ -44,6 +44,11 @@ class ScriptEngine(PythonScriptEngine):
     def call_service(self, task, **kwargs):
         return self.environment.call_service(task.data, **kwargs)
 
+    @property
+    def service_events(self):
+        """The audit entries of the service calls made so far in this step (written by _save)."""
+        return self.environment.services.events
+
 
 def _engine(instance, actor):
     return ScriptEngine(RestrictedEnvironment(Services(instance, actor)))
@@ -116,12 +121,14 @@ def _decisions(instance, workflow, actor, since):
 
 def _save(instance, workflow, actor, since, step_event=None):
     """Write the workflow back with everything derived from it (`since`: when this step began;
-    `step_event`: the caller's audit entry for the step, written with the entries the step makes).
+    `step_event`: the caller's audit entry for the step, written in one statement with the entries of
+    the step's service calls before it and of its decisions after it).
 
     Every row is written at once as a plain statement (rows.py says why).
     """
     with db.session.no_autoflush:
-        _write_state(instance, workflow, actor, since, [step_event] if step_event else [])
+        _write_state(instance, workflow, actor, since,
+                     [*workflow.script_engine.service_events, *([step_event] if step_event else [])])
     if workflow.completed:
         rows.close_notices(instance.id, instance.ended_at)
 
