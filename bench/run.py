@@ -51,6 +51,7 @@ PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sy
 FLASK = [PY, "-m", "flask", "--app", "webapp"]
 GUNICORN = [PY, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "webapp:create_app()"]
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))  # gunicorn workers in the e2e and memory runs
+SCHEDULERS = int(os.environ.get("BENCH_SCHEDULERS", 2))  # `flask timers run` processes (BENCH_DUE_TIMERS due)
 DISTRICT_DATA = {"decision": "approve", "opinion": "同意推荐"}
 
 
@@ -429,7 +430,7 @@ def timers(url, snap, n_due, n_pair):
     env = {**os.environ, "DATABASE_URL": url}
     started = time.perf_counter()
     procs = [subprocess.Popen(FLASK + ["timers", "run", "--as-of", as_of.isoformat()], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(SCHEDULERS)]
     outputs = [p.communicate(timeout=3600) for p in procs]
     took = time.perf_counter() - started
     counts = [int(o[0].split()[-1]) if o[0].strip() else None for o in outputs]
@@ -629,7 +630,8 @@ def main():
                     if have < sizes[-1]:
                         with app.app_context():
                             generate.insert_cases(snap, generate.plan_for(sizes[-1] - have))
-                    results["timers"] = timers(url, snap, 200 if quick else 1000, 500 if quick else 10000)
+                    due = int(os.environ.get("BENCH_DUE_TIMERS", 500 if quick else 10000))  # for the schedulers
+                    results["timers"] = timers(url, snap, 200 if quick else 1000, due)
             finally:
                 drop_database("postgresql", args.pg, "bench_growth")
         if "storage" in sections:

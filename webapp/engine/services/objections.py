@@ -1,5 +1,8 @@
 """Objections filed against a case's public notice."""
 
+from sqlalchemy import func
+
+from ...extensions import db
 from ...models import Notice, Objection
 from .. import clock
 
@@ -9,7 +12,8 @@ def _case_objections(ctx):
 
 
 def pending_objections(ctx):
-    return _case_objections(ctx).filter(Objection.decision.is_(None)).count()
+    return (db.session.query(func.count(Objection.id)).join(Notice)
+            .filter(Notice.instance_id == ctx.instance.id, Objection.decision.is_(None)).scalar())
 
 
 def record_objection(ctx, objection_id, decision, opinion):

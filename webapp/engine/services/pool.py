@@ -1,19 +1,27 @@
 """The resource pool (资源池): admission."""
 
+from sqlalchemy import and_, bindparam, exists, insert, select
+
 from ...extensions import db
 from ...models import Organization, PoolEntry
 from .. import clock, rows
 from ..errors import Conflict
 
+# Plain statements, built once (see engine/rows.py): a 10 000-timer admission day runs them 10 000 times.
+_pool, _orgs = PoolEntry.__table__, Organization.__table__
+_CANDIDATE = select(_orgs.c.id, _orgs.c.name, _orgs.c.credit_code, _orgs.c.district, exists().where(
+    and_(_pool.c.organization_id == _orgs.c.id, _pool.c.removed_at.is_(None))).label("in_pool")).where(
+    _orgs.c.id == bindparam("org_id"))
+_ADMIT = insert(_pool).returning(_pool.c.id, _pool.c.admitted_at)
+
 
 def admit_to_pool(ctx, categories):
-    org = db.session.get(Organization, ctx.instance.organization_id)
-    if db.session.query(PoolEntry.id).filter_by(organization_id=org.id, removed_at=None).first():
+    org = db.session.connection().execute(_CANDIDATE, {"org_id": ctx.instance.organization_id}).one()
+    if org.in_pool:
         raise Conflict(f"{org.name} 已在资源池中")
-    entry = PoolEntry(organization_id=org.id, instance_id=ctx.instance.id, name=org.name,
-                      credit_code=org.credit_code, categories=list(categories), district=org.district)
-    db.session.add(entry)
-    db.session.flush()
+    entry = db.session.connection().execute(_ADMIT, {
+        "organization_id": org.id, "instance_id": ctx.instance.id, "name": org.name, "credit_code": org.credit_code,
+        "categories": list(categories), "district": org.district}).one()
     rows.close_notices(ctx.instance.id, clock.now())  # the 公示 ends with the admission
     return {"id": entry.id, "admitted_at": entry.admitted_at.isoformat()}
 
