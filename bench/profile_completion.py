@@ -30,11 +30,6 @@ LIBRARIES = [("SpiffWorkflow", "engine (SpiffWorkflow)"), ("/sqlalchemy/", "SQLA
              ("/itsdangerous/", "itsdangerous"), ("/json/", "json"), ("/webapp/", "webapp (our code)")]
 
 
-def backend_cpu_s(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main(n):
     base = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
     url = run.fresh_database("postgresql", base, "bench_profile", tempfile.mkdtemp())
@@ -72,13 +67,13 @@ def main(n):
 
         rest = jobs[21:]
         signal.signal(signal.SIGPROF, sample)
-        pg_before, cpu_before, wall_before = backend_cpu_s(backend), time.process_time(), time.perf_counter()
+        pg_before, cpu_before, wall_before = run.cpu_seconds(backend), time.process_time(), time.perf_counter()
         signal.setitimer(signal.ITIMER_PROF, 0.0005, 0.0005)
         for job in rest:
             complete(job)
         signal.setitimer(signal.ITIMER_PROF, 0)
         cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
-        pg = backend_cpu_s(backend) - pg_before
+        pg = run.cpu_seconds(backend) - pg_before
         print(f"{len(rest)} completions: {wall / len(rest) * 1000:.1f} ms wall, {cpu / len(rest) * 1000:.1f} ms CPU "
               f"in this process, {pg / len(rest) * 1000:.1f} ms CPU in its PostgreSQL backend, each")
         total = sum(samples.values())

@@ -214,6 +214,21 @@ def bare_engine(snap, app, seconds):
 
 # ---------------------------------------------------------------- (b) end to end
 
+def cpu_seconds(pid):
+    """User + system CPU a process has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids():
+    """Every PostgreSQL process of this machine (backends, WAL writer, checkpointer, autovacuum)."""
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    return [int(pid) for pid in out.split()]
+
+
 def district_jobs(app, snap, n, server):
     """n cases waiting at district_review, consistent with their state; one completion job each."""
     with app.app_context():
@@ -266,9 +281,16 @@ def end_to_end(kind, url, snap, args, engine_rate):
 
     try:
         loadgen.closed_loop("127.0.0.1", server.port, take(100), 4, 30)  # warm both workers
-        sat = loadgen.closed_loop("127.0.0.1", server.port, take(int(args.sat_seconds * 600)), args.concurrency,
-                                  args.sat_seconds)
-        log(f"[e2e {kind}] saturation {sat['throughput']}/s {sat['errors']}")
+        jobs = take(int(args.sat_seconds * 600))
+        app_pids, pg_pids = [server.proc.pid, *server.workers()], postgres_pids() if kind == "postgresql" else []
+        before = {pid: cpu_seconds(pid) for pid in app_pids + pg_pids}
+        sat = loadgen.closed_loop("127.0.0.1", server.port, jobs, args.concurrency, args.sat_seconds)
+        spent = lambda pids: sum(cpu_seconds(pid) - before[pid] for pid in pids)  # noqa: E731
+        sat["cpu_ms_per_completion"] = {  # where the two cores went at saturation
+            name: round(seconds / max(sat["ok"], 1) * 1000, 2)
+            for name, seconds in (("gunicorn", spent(app_pids)), ("postgresql", spent(pg_pids)),
+                                  ("load_generator", sat["loadgen_cpu_s"]))}
+        log(f"[e2e {kind}] saturation {sat['throughput']}/s {sat['errors']} CPU {sat['cpu_ms_per_completion']}")
         capacity = max(sat["throughput"], 1)
         rates = sorted({*args.rates, int(capacity * 0.5), int(capacity * 0.8)} - {0})
         plan = {rate: (1, min(args.seconds, 10)) if rate > 1.1 * capacity else (args.runs, args.seconds)
@@ -526,6 +548,9 @@ def table(results):
         sat = e2e["saturation"]
         add(f"e2e {kind}: saturation (completions/s, closed loop)", sat["throughput"], "≥ 300 (PG)")
         add(f"e2e {kind}: saturation / bare engine", e2e["ratio_saturation_to_bare_engine"], "≥ 0.40")
+        if "cpu_ms_per_completion" in sat:
+            add(f"e2e {kind}: CPU ms per completion (gunicorn / PostgreSQL / load generator)",
+                " / ".join(str(v) for v in sat["cpu_ms_per_completion"].values()))
         for rate, r in e2e["open_loop"].items():
             add(f"e2e {kind}: {rate}/s open loop p50/p95/p99 (ms), errors" + (" OVERLOADED" if r["overloaded"] else ""),
                 f"{r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']}, {r['errors']}",
