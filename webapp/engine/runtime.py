@@ -44,10 +44,10 @@ class ScriptEngine(PythonScriptEngine):
     def call_service(self, task, **kwargs):
         return self.environment.call_service(task.data, **kwargs)
 
-    @property
-    def service_events(self):
-        """The audit entries of the service calls made so far in this step (written by _save)."""
-        return self.environment.services.events
+    def take_service_events(self):
+        """The audit entries of the service calls made since the last take; _save writes them."""
+        events, self.environment.services.events = self.environment.services.events, []
+        return events
 
 
 def _engine(instance, actor):
@@ -126,9 +126,8 @@ def _save(instance, workflow, actor, since, step_event=None):
 
     Every row is written at once as a plain statement (rows.py says why).
     """
-    with db.session.no_autoflush:
-        _write_state(instance, workflow, actor, since,
-                     [*workflow.script_engine.service_events, *([step_event] if step_event else [])])
+    _write_state(instance, workflow, actor, since,
+                 [*workflow.script_engine.take_service_events(), *([step_event] if step_event else [])])
     if workflow.completed:
         rows.close_notices(instance.id, instance.ended_at)
 
