@@ -15,8 +15,8 @@ def event(action, actor, instance_id=None, element_id=None, name=None, data=None
 
 
 def write(events):
-    """Entries as one plain INSERT, run at once: an entry is never read back or changed in its step,
-    so ORM objects to track and flush would only cost time."""
+    """Entries as one plain INSERT, run at once (a migration reads its snapshot entry straight back):
+    entries are never changed, so ORM objects to track and flush would only cost time."""
     if events:
         db.session.connection().execute(_INSERT, events)
 
