@@ -32,8 +32,10 @@ run: setup
 	$(FLASK) scheduler & trap 'kill $$!' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The normal loop: every test but the browser and the slow ones, a worker per core, each test on a copy
+# of one seeded SQLite file. .ci/run adds the PostgreSQL, slow and browser tests.
 test: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
-	$(PY) -m pytest -q --ignore=tests/e2e
+	$(PY) -m pytest -q -n auto -m 'not slow' --ignore=tests/e2e
 
 e2e: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
 	$(PY) -m pytest -q tests/e2e

@@ -5,6 +5,7 @@ skipped when it is not set.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,17 @@ from webapp.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_app(uri, **overrides):
+def app_config(uri, **overrides):
     # A cheap password hash keeps 25 demo accounts per test fast; production uses scrypt.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      # scenario runs on deploy are covered by tests/test_scenarios.py, which turns them on
-                      "DEPLOY_SCENARIOS": False, **overrides})
+    return {"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # scenario runs on deploy are covered by tests/test_scenarios.py, which turns them on
+            "DEPLOY_SCENARIOS": False, **overrides}
+
+
+def make_app(uri, **overrides):
+    """An app on a new database holding the demo accounts and processes/ deployed."""
+    app = create_app(app_config(uri, **overrides))
     with app.app_context():
         if uri.startswith("postgresql"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -32,6 +38,8 @@ def make_app(uri, **overrides):
             dmns = [(p.name, p.read_bytes()) for p in sorted(path.parent.glob(f"{path.stem}*.dmn"))]
             engine.deploy((path.name, path.read_bytes()), dmns, actor="test", run_scenarios=False)
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
     return app
 
 
@@ -44,14 +52,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(needs_server)
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory):
+    """One SQLite file set up as make_app does, built once per test process; each test gets a copy."""
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    make_app(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def app(tmp_path, request):
-    if request.node.get_closest_marker("postgres"):
-        uri = os.environ["TEST_POSTGRES_URL"]
-    else:
-        uri = f"sqlite:///{tmp_path / 'test.db'}"
+def app(tmp_path, request, seeded_sqlite):
     overrides = getattr(request, "param", {}) or {}
-    application = make_app(uri, **overrides)
+    if request.node.get_closest_marker("postgres"):
+        application = make_app(os.environ["TEST_POSTGRES_URL"], **overrides)
+    else:
+        shutil.copyfile(seeded_sqlite, tmp_path / "test.db")
+        application = create_app(app_config(f"sqlite:///{tmp_path / 'test.db'}", **overrides))
     yield application
     with application.app_context():
         db.session.remove()

@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SELECTION = (ROOT / "processes" / "provider_selection.bpmn").read_text(encoding="utf-8")
-SAMPLES = sorted((ROOT.parent / "shared" / "bpmn-samples" / "miwg-reference").glob("*.bpmn"))
+SAMPLES = sorted((ROOT / "tests" / "data" / "miwg-reference").glob("*.bpmn"))  # with its licence, SOURCE.md
 
 
 def deploy(api, content, name="p.bpmn"):

@@ -28,9 +28,18 @@ def from_env(overrides=None):
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 1024 * 1024
-    uri = config["SQLALCHEMY_DATABASE_URI"]
+    uri = config["SQLALCHEMY_DATABASE_URI"] = sqlite_from_root(config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if uri.startswith("postgresql://"):
         config["SQLALCHEMY_DATABASE_URI"] = uri.replace("postgresql://", "postgresql+psycopg://", 1)
     return config
+
+
+def sqlite_from_root(uri):
+    """A relative SQLite path (the README's `sqlite:///instance/app.db`) is read from the repository's
+    root, not from wherever the command runs, so the documented value works from any directory."""
+    path = uri.removeprefix("sqlite:///")
+    if not uri.startswith("sqlite:///") or path.startswith("/") or path in ("", ":memory:"):
+        return uri
+    return f"sqlite:///{ROOT / path}"

@@ -6,7 +6,7 @@ tests/test_deploy.py::test_reference_diagrams_never_crash."""
 import re
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "bpmn-samples" / "miwg-reference"
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "miwg-reference"
 DI_ELEMENT = re.compile(r'<(?:\w+:)?BPMNShape\b[^>]*\bbpmnElement="([^"]+)"')
 
 RESET = """() => {
@@ -33,7 +33,7 @@ OUTCOME = """() => {
 
 
 def test_reference_samples_draw_in_modeler_or_say_why(login_as):
-    # CI always has ../shared; a missing folder must fail here, not quietly test nothing.
+    # The set is in the repository (tests/data, with its licence); a missing folder fails, never tests nothing.
     assert SAMPLES_DIR.is_dir(), f"{SAMPLES_DIR} is missing"
     samples = sorted(SAMPLES_DIR.glob("*.bpmn"))
     assert samples, f"no .bpmn files in {SAMPLES_DIR}"
