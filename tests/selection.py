@@ -1,8 +1,10 @@
 """Steps of the provider selection, driven through the HTTP API as the demo users would."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from webapp.demo import APPLICANTS
+from webapp.formkit import load_form
 from webapp.formkit.credit_code import check_digit
 
 
@@ -33,9 +35,10 @@ def complete(api, instance_id, element_id, data, expect=200):
 
 
 def application(api, username="applicant1", **changes):
+    """A complete 申报书; the organisation's name, code and district are left out: the form takes them
+    from the account (they are read-only), as a client may."""
     attachment = lambda: api.upload().get_json()["id"]  # noqa: E731 - one fresh upload per field
     data = {
-        "org_name": "天津智造数字科技有限公司", "credit_code": credit_code_of(username), "district": "hexi",
         "contact_name": "张经理", "contact_phone": "13812345678", "contact_email": "zhang@example.cn",
         "staff_total": 120, "tech_staff": 60, "revenue_last_year": 8600.5,
         "category": "consulting", "other_categories": ["testing"],
@@ -70,10 +73,22 @@ def assign_experts(city, instance_id, experts=("expert1", "expert2")):
     complete(city, instance_id, "city_formal_check", {"decision": "approve", "experts": list(experts)})
 
 
+def sheet(form_key, total, **fields):
+    """A filled scoring sheet of `form_key` whose dimensions add up to `total` (each in proportion to its
+    maximum, the last one taking the rounding), with the conflict declaration and an opinion."""
+    form = load_form(form_key)
+    parts = [form.fields[[f.name for f in form.fields].index(name)]
+             for f in form.fields if f.sum_of for name in f.sum_of]
+    total = Decimal(str(total))
+    values = [(total * Decimal(str(p.max)) / 100).quantize(Decimal("0.01"), ROUND_DOWN) for p in parts[:-1]]
+    values.append(total - sum(values))
+    return {"no_conflict": True, **{p.name: float(v) for p, v in zip(parts, values, strict=True)},
+            "opinion": "服务能力较强", **fields}
+
+
 def score(as_user, instance_id, scores=(("expert1", 88), ("expert2", 92))):
     for expert, value in scores:
-        complete(as_user(expert), instance_id, "expert_review",
-                 {"no_conflict": True, "score": value, "opinion": "服务能力较强"})
+        complete(as_user(expert), instance_id, "expert_review", sheet("expert_review", value))
 
 
 def to_notice(as_user):

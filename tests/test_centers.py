@@ -4,9 +4,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from selection import case, complete, credit_code_of, task_for
+from selection import case, complete, credit_code_of, sheet, task_for
 
-from webapp.engine import runtime
+from webapp.engine import forms
 from webapp.extensions import db
 from webapp.models import Center, CenterAssessment
 
@@ -28,8 +28,7 @@ def open_round(city, kind="center_creation", year=2026):
 def center_application(api, username="applicant1", **changes):
     upload = lambda name="材料.pdf": api.upload(name).get_json()["id"]  # noqa: E731 - one upload per field
     data = {
-        "center_name": CENTER_NAME, "lead_name": "天津智造数字科技有限公司",
-        "credit_code": credit_code_of(username), "contact_name": "张经理", "contact_phone": "13812345678",
+        "center_name": CENTER_NAME, "contact_name": "张经理", "contact_phone": "13812345678",
         "contact_email": "zhang@example.cn", "industries": "汽车零部件、装备制造",
         "attest_legal_person": True, "attest_good_standing": True, "build_mode": "single",
         "function_resource_integration": "汇聚政产学研用金资源", "function_ecosystem": "供需、产融、产教合作",
@@ -81,7 +80,7 @@ def confirm(as_user, instance_id, experts=()):
     city = as_user("city")
     complete(city, instance_id, "city_review", {"with_experts": bool(experts), "experts": list(experts)})
     for expert in experts:
-        complete(as_user(expert), instance_id, "expert_review", {"no_conflict": True, "score": 86, "opinion": "可行"})
+        complete(as_user(expert), instance_id, "expert_review", sheet("center_expert_review", 86))
     complete(city, instance_id, "city_decision", {"decision": "approve"})
 
 
@@ -140,7 +139,7 @@ def test_consortium_without_agreement_is_refused_by_the_form(app, as_user):
 @pytest.fixture
 def form_without_agreement_rule(monkeypatch):
     """The application form as a process owner might edit it: the agreement no longer required by the form."""
-    original = runtime.form_for
+    original = forms.form_for
 
     def relaxed(task):
         form = original(task)
@@ -149,7 +148,7 @@ def form_without_agreement_rule(monkeypatch):
         fields = tuple(replace(f, required_if=None) if f.name == "joint_agreement" else f for f in form.fields)
         return replace(form, fields=fields)
 
-    monkeypatch.setattr(runtime, "form_for", relaxed)
+    monkeypatch.setattr(forms, "form_for", relaxed)
 
 
 def test_consortium_without_agreement_is_sent_back_by_the_diagram(app, as_user, form_without_agreement_rule):
@@ -191,7 +190,7 @@ def test_consortium_with_agreement_is_accepted_after_expert_review(app, as_user)
     assert response.status_code == 422 and "experts" in response.get_json()["errors"]
     complete(city, instance_id, "city_review", {"with_experts": True, "experts": ["expert1", "expert2"]})
     for expert, score in (("expert1", 80), ("expert2", 90)):
-        complete(as_user(expert), instance_id, "expert_review", {"no_conflict": True, "score": score, "opinion": "好"})
+        complete(as_user(expert), instance_id, "expert_review", sheet("center_expert_review", score))
     task = city.get(f"/tasks/{task_for(city, instance_id, 'city_decision')}").get_json()
     assert task["context"]["average_score"] == 85.0
     complete(city, instance_id, "city_decision", {"decision": "approve"})

@@ -12,6 +12,8 @@ from webapp.formkit import FormDefinitionError, FormNotFound, load_form, set_for
 
 REPO_FORMS = Path(__file__).resolve().parents[1] / "forms"
 REQUIRED = "此项为必填项"
+SHEET = {"no_conflict": True, "score_basic": 17.6, "score_capability": 26.4, "score_performance": 35.2,
+         "score_discount": 8.8, "opinion": "服务能力较强"}  # a filled expert scoring sheet: 88 in all
 
 SINK = """
 key: sink
@@ -154,7 +156,8 @@ FIELDS = {
         "truthfulness_pledge", "tianjin_cases", "products"},
     "district_review": {"decision", "opinion", "recommendation_letter"},
     "city_formal_check": {"decision", "experts", "opinion"},
-    "expert_review": {"no_conflict", "score", "opinion"},
+    "expert_review": {"no_conflict", "score_basic", "score_capability", "score_performance", "score_discount",
+                      "score", "opinion"},
     "city_decision": {"decision", "opinion"},
     "verify_objection": {"decision", "opinion"},
     "objection": {"name", "contact", "content"},
@@ -204,7 +207,7 @@ def test_every_required_field_is_required():
 def test_a_required_checkbox_must_be_checked():
     _, errors = load_form("provider_application").validate(application(attest_not_dishonest=False))
     assert errors == {"attest_not_dishonest": [REQUIRED]}
-    _, errors = load_form("expert_review").validate({"no_conflict": False, "score": 80, "opinion": "良"})
+    _, errors = load_form("expert_review").validate(dict(SHEET, no_conflict=False))
     assert errors == {"no_conflict": [REQUIRED]}
 
 
@@ -255,10 +258,41 @@ def test_comprehensive_needs_four_other_categories(category, others, errors):
     assert load_form("provider_application").validate(data)[1] == errors
 
 
-def test_expert_score_range():
+def test_each_dimension_of_the_scoring_sheet_keeps_its_maximum():
     form = load_form("expert_review")
-    for score, ok in [(0, True), (100, True), ("87.5", True), (-1, False), (100.5, False)]:
-        assert (form.validate({"no_conflict": True, "score": score, "opinion": "x"})[1] == {}) is ok
+    for value, ok in [(0, True), (40, True), ("37.5", True), (-1, False), (40.5, False)]:
+        assert (form.validate(dict(SHEET, score_performance=value))[1] == {}) is ok
+
+
+def test_the_total_is_computed_from_the_sheet_and_a_typed_total_must_agree():
+    form = load_form("expert_review")
+    clean, errors = form.validate(SHEET)
+    assert errors == {} and clean["score"] == 88.0  # 17.6 + 26.4 + 35.2 + 8.8, exactly
+    assert form.validate(dict(SHEET, score=88))[1] == {}
+    assert form.validate(dict(SHEET, score=95))[1] == {"score": ["应为各项得分之和 88.0"]}
+    _, errors = form.validate({k: v for k, v in SHEET.items() if k != "score_discount"})
+    assert errors == {"score_discount": [REQUIRED]}  # a missing part, not a wrong total
+    assert form.to_json()["fields"][5] == {
+        "name": "score", "type": "decimal", "label": "总分（各项之和，满分100分）", "required": False,
+        "readonly": True, "sum_of": ["score_basic", "score_capability", "score_performance", "score_discount"],
+        "min": 0, "max": 100}
+
+
+@pytest.mark.parametrize(("fields", "complaint"), [
+    ("[{name: a, type: decimal, label: A, max: 60}, {name: b, type: decimal, label: B, max: 50},"
+     " {name: t, type: decimal, label: T, max: 100, sum_of: [a, b]}]", "add up to 110"),
+    ("[{name: t, type: decimal, label: T, sum_of: [a]}, {name: a, type: decimal, label: A}]",
+     "not a number field before"),
+    ("[{name: a, type: text, label: A}, {name: t, type: integer, label: T, sum_of: [a]}]",
+     "not a number field before"),
+    ("[{name: a, type: text, label: A, readonly: true}]", "true only with from_account"),
+    ("[{name: a, type: text, label: A, from_account: password}]", "from_account must be one of"),
+    ("[{name: a, type: text, label: A, readable_by: [nobody]}]", "roles from forms/lists/roles.yaml"),
+])
+def test_sheet_account_and_reader_mistakes_are_named(forms_dir, fields, complaint):
+    (forms_dir / "broken.yaml").write_text(f"key: broken\ntitle: B\nfields: {fields}\n", encoding="utf-8")
+    with pytest.raises(FormDefinitionError, match=complaint):
+        load_form("broken")
 
 
 def test_to_json_is_the_api_form_object():
@@ -316,6 +350,8 @@ def test_with_choices_replaces_choices_in_a_copy():
 
 # --- the HTML form refuses exactly what the API refuses ---------------------------------------------
 
+POSTED_SHEET = [("score_basic", "17.6"), ("score_capability", "26.4"), ("score_performance", "35.2"),
+                ("score_discount", "8.8")]
 # (form, JSON completion, the same completion as a browser posts it)
 AGREEMENT = [
     ("district_review", {"decision": "approve", "recommendation_letter": 5},
@@ -324,11 +360,12 @@ AGREEMENT = [
     ("district_review", {"decision": "return", "opinion": "x" * 2001},
      [("decision", "return"), ("opinion", "x" * 2001)]),
     ("district_review", {"decision": "maybe"}, [("decision", "maybe")]),
-    ("expert_review", {"no_conflict": True, "score": 95, "opinion": "好"},
-     [("no_conflict", "y"), ("score", "95"), ("opinion", "好")]),
-    ("expert_review", {"score": 95, "opinion": "好"}, [("score", "95"), ("opinion", "好")]),
-    ("expert_review", {"no_conflict": True, "score": 101, "opinion": "好"},
-     [("no_conflict", "y"), ("score", "101"), ("opinion", "好")]),
+    ("expert_review", SHEET, [("no_conflict", "y"), *POSTED_SHEET, ("opinion", "服务能力较强")]),
+    ("expert_review", dict(SHEET, score=90), [("no_conflict", "y"), *POSTED_SHEET, ("score", "90"),
+                                              ("opinion", "服务能力较强")]),
+    ("expert_review", dict(SHEET, no_conflict=None), [*POSTED_SHEET, ("opinion", "服务能力较强")]),
+    ("expert_review", dict(SHEET, score_basic=21), [("no_conflict", "y"), ("score_basic", "21"),
+                                                    *POSTED_SHEET[1:], ("opinion", "服务能力较强")]),
     ("city_formal_check", {"decision": "approve", "experts": ["expert1", "expert2"]},
      [("decision", "approve"), ("experts", "expert1"), ("experts", "expert2")]),
     ("city_formal_check", {"decision": "approve"}, [("decision", "approve")]),

@@ -5,7 +5,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from selection import admit, apply, case, complete, run_timers, task_for
+from selection import admit, apply, case, complete, run_timers, sheet, task_for
 
 from webapp.extensions import db
 from webapp.models import Organization, PoolEntry
@@ -50,8 +50,8 @@ def grade(as_user, instance_id, scores):
     complete(city, instance_id, "assign_experts", {"experts": experts})
     for expert, value in zip(experts, scores, strict=True):
         complete(as_user(expert), instance_id, "grading_review",
-                 {"no_conflict": True, "score": value, "opinion": "年度服务情况良好"})
-    return case(applicant, instance_id)
+                 sheet("grading_review", value, opinion="年度服务情况良好"))
+    return case(city, instance_id)  # the city reads the scores; the provider does not (readableBy)
 
 
 def graded_case(app, as_user, scores, year=2026):
@@ -221,7 +221,7 @@ def test_a_table_that_emits_an_unknown_grade_stops_the_case(app, as_user):
     complete(applicant, instance["id"], "submit_report", report(applicant))
     complete(city, instance["id"], "assign_experts", {"experts": ["expert1"]})
     response = as_user("expert1").post(f"/tasks/{task_for(as_user('expert1'), instance['id'], 'grading_review')}"
-                                       "/complete", {"data": {"no_conflict": True, "score": 85, "opinion": "良"}})
+                                       "/complete", {"data": sheet("grading_review", 85)})
     assert response.status_code == 422 and "very_good" in response.get_json()["error"]
     [entry] = app.test_client().get("/api/v1/public/resource-pool").get_json()
     assert entry["grade"] is None

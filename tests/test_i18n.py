@@ -81,7 +81,7 @@ def display_names(app, *usernames):
 def test_inbox_task_and_case_pages_in_english(app, as_user):
     instance_id, applicant = apply(as_user)
     task_id = task_for(as_user("district-hexi"), instance_id, "district_review")
-    typed = user_data(application(applicant), display_names(app, "district-hexi"),
+    typed = user_data(application(applicant), display_names(app, "district-hexi", "applicant1"),
                       "2026年度制造业数字化转型服务商遴选")  # the round's title, as the city typed it
     official = Session(app, "district-hexi")
     assert "欢迎" in official.text("/inbox/?lang=en")  # signed in while still Chinese: the welcome was said then

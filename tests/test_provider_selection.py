@@ -2,7 +2,19 @@
 
 from datetime import datetime, timedelta
 
-from selection import admit, apply, assign_experts, case, complete, recommend, run_timers, score, task_for, to_notice
+from selection import (
+    admit,
+    apply,
+    assign_experts,
+    case,
+    complete,
+    recommend,
+    run_timers,
+    score,
+    sheet,
+    task_for,
+    to_notice,
+)
 from web import Session
 
 from webapp.extensions import db
@@ -16,7 +28,8 @@ def test_happy_path_to_admission_after_seven_days(app, as_user):
     assert notice["open"] and notice["kind"] == "selection_notice"
     body = case(applicant, instance_id)
     assert {"notice_timer", "upheld_in_notice"} <= set(body["active"])
-    assert body["data"]["average_score"] == 90.0
+    assert not {"average_score", "expert_reviews", "experts"} & set(body["data"])  # not the applicant's to read
+    assert case(as_user("city"), instance_id)["data"]["average_score"] == 90.0
 
     assert run_timers(app, started + timedelta(days=6, hours=23)) == 0
     assert case(applicant, instance_id)["status"] == "running"
@@ -170,7 +183,7 @@ def test_other_district_and_unassigned_expert_see_nothing(app, as_user):
     expert1_task = task_for(as_user("expert1"), instance_id, "expert_review")
     assert outsider.get(f"/tasks/{expert1_task}").status_code == 404
     assert outsider.post(f"/tasks/{expert1_task}/complete",
-                         {"data": {"no_conflict": True, "score": 99, "opinion": "x"}}).status_code == 404
+                         {"data": sheet("expert_review", 99)}).status_code == 404
     assert as_user("expert1").get(f"/process-instances/{instance_id}").status_code == 200
 
 

@@ -79,7 +79,7 @@ def test_applicant_registers_and_applies_through_pages(app, as_user):
                                        "contact_email": "w@example.cn", "username": "newco",
                                        "password": "secret123", "confirm": "secret123"}).get_data(as_text=True)
     assert "统一社会信用代码" in bad and "newco" in bad  # refused, values kept
-    first17 = "91120101MA08XY7K2"
+    first17 = "91120103MA08XY7K2"  # 120103: 河西区, as chosen
     from webapp.formkit.credit_code import check_digit
     response = visitor.submit("/register", {
         "org_name": "天津新企业有限公司", "credit_code": first17 + check_digit(first17), "district": "hexi",

@@ -139,12 +139,18 @@ def run_timers(as_of):
 @with_appcontext
 @click.option("--interval", default=30, show_default=True, help="Seconds between checks.")
 def scheduler(interval):
-    """Long-running: fire timers as they fall due."""
+    """Long-running: fire timers as they fall due. A failing case is marked and skipped by the sweep
+    itself; anything else (the database away for a while) is logged and the next sweep tries again."""
     while True:
-        fired = engine.fire_timers()
-        if fired:
-            click.echo(f"fired {fired}")
-        db.session.remove()
+        try:
+            fired = engine.fire_timers()
+            if fired:
+                click.echo(f"fired {fired}")
+        except Exception:  # noqa: BLE001 - the scheduler outlives any one failure
+            db.session.rollback()
+            current_app.logger.exception("timer sweep failed; retrying in %s s", interval)
+        finally:
+            db.session.remove()
         time.sleep(interval)
 
 

@@ -9,14 +9,15 @@ LISTS_DIR = Path(__file__).resolve().parent.parent / "forms" / "lists"
 
 
 @lru_cache(maxsize=32)
-def _entries(name):
+def entries(name):
+    """The entries of forms/lists/<name>.yaml as written, with whatever they carry beside value and label."""
     return tuple(yaml.safe_load((LISTS_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or ())
 
 
 def options(name, locale="zh"):
     """[(value, label)] of a list, in the locale (English falls back to Chinese)."""
     key = "label_en" if locale == "en" else "label"
-    return [(e["value"], e.get(key) or e["label"]) for e in _entries(name)]
+    return [(e["value"], e.get(key) or e["label"]) for e in entries(name)]
 
 
 @lru_cache(maxsize=64)

@@ -1,12 +1,13 @@
 """Who may see and act on what: every query for cases and tasks goes through these filters.
 
 Officials see by role and district, experts only what they were assigned, applicants only their
-organisation's cases. Anything out of scope is reported as absent (404), never shown.
+organisation's cases. Anything out of scope is reported as absent (404), never shown. What a person
+may read of a case they do see is the case's own declaration (engine.disclosure).
 """
 
 from sqlalchemy import or_
 
-from .models import AuditEvent, HumanTask, ProcessInstance, User
+from .models import HumanTask, ProcessInstance
 
 ALL_CASES_ROLES = {"owner", "city"}
 
@@ -49,20 +50,3 @@ def is_candidate(user, task):
             and (user.role != "district" or task.district == user.district)
             and (user.role != "applicant" or task.organization_id == user.organization_id)
             and (user.role != "expert" or task.assignee == user.username))
-
-
-def case_history(user, instance_id):
-    """The 流转记录 as the user may read it: applicants do not learn who reviewed them as experts,
-    nor the experts' scores and opinions (the city's decision and reasons they do see)."""
-    events = [{"at": e.at, "actor": e.actor, "action": e.action, "element_id": e.element_id, "name": e.name,
-               "data": e.data} for e in AuditEvent.query.filter_by(instance_id=instance_id).order_by(AuditEvent.id)]
-    if user.role != "applicant":
-        return events
-    experts = {name for (name,) in User.query.filter_by(role="expert").with_entities(User.username)}
-    hidden = [dict(e, actor=None, data=None if e["action"] == "complete" else e["data"]) for e in events]
-    return [h if e["actor"] in experts else e for e, h in zip(events, hidden, strict=True)]
-
-
-def visible_submissions(user, tasks):
-    """Completed tasks whose submitted forms the user may read: applicants read their own organisation's."""
-    return [t for t in tasks if user.role != "applicant" or t.role == "applicant"]

@@ -10,13 +10,16 @@ from ..models import Organization, ProcessInstance
 from . import BadRequest, bp, json_body, login_required
 
 
-def instance_json(i):
+def instance_json(i, user):
+    """A case as `user` may read it: its data passes the case's declared disclosure (engine.reader)."""
     return {
         "id": i.id, "process": i.process_key, "version": i.definition.version, "status": i.status,
         "subject": i.subject, "district": i.district, "round_id": i.round_id,
         "started_at": i.started_at.isoformat(), "ended_at": i.ended_at.isoformat() if i.ended_at else None,
-        "outcome": i.outcome, "outcome_reason": i.outcome_reason, "error": i.error,
-        "completed": i.completed_ids, "active": i.active_ids if i.status == "running" else [], "data": i.data,
+        "outcome": i.outcome, "outcome_reason": i.outcome_reason,
+        "error": i.error if user.role in ("city", "owner") else None,
+        "completed": i.completed_ids, "active": i.active_ids if i.status == "running" else [],
+        "data": engine.reader(user, i).data(i.data),
     }
 
 
@@ -49,7 +52,7 @@ def start_instance():
             raise engine.ValidationFailed("单位不存在", {"organization": ["未找到该统一社会信用代码的单位"]})
     instance = engine.start(process, g.user, round_id, data, organization)
     db.session.commit()
-    return jsonify(instance_json(instance)), 201
+    return jsonify(instance_json(instance, g.user)), 201
 
 
 @bp.get("/process-instances")
@@ -60,17 +63,17 @@ def list_instances():
         query = query.filter(ProcessInstance.process_key == request.args["process"])
     if request.args.get("status"):
         query = query.filter(ProcessInstance.status == request.args["status"])
-    return jsonify([instance_json(i) for i in query.limit(500)])
+    return jsonify([instance_json(i, g.user) for i in query.limit(500)])
 
 
 @bp.get("/process-instances/<int:instance_id>")
 @login_required()
 def get_instance(instance_id):
-    return jsonify(instance_json(visible_instance(instance_id)))
+    return jsonify(instance_json(visible_instance(instance_id), g.user))
 
 
 @bp.get("/process-instances/<int:instance_id>/history")
 @login_required()
 def history(instance_id):
-    visible_instance(instance_id)
-    return jsonify([dict(e, at=e["at"].isoformat()) for e in scope.case_history(g.user, instance_id)])
+    reader = engine.reader(g.user, visible_instance(instance_id))
+    return jsonify([dict(e, at=e["at"].isoformat()) for e in reader.history()])

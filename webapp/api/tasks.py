@@ -39,10 +39,12 @@ def list_tasks():
 @login_required()
 def get_task(task_id):
     task = engine.visible_task(task_id, g.user)
+    reader = engine.reader(g.user, task.instance)
     body = task_json(task)
-    body["form"] = engine.form_for(task).to_json() if task.form_key else None
-    body["context"] = engine.task_context(task)
-    body["data"] = task.data
+    values = engine.opening_values(task, g.user) if task.form_key and task.state == "open" else None
+    body["form"] = engine.form_for(task).to_json(values=values) if task.form_key else None
+    body["context"] = reader.data(engine.task_context(task))
+    body["data"] = reader.submission(task) if task.state == "completed" else None
     return jsonify(body)
 
 
@@ -69,6 +71,6 @@ def complete(task_id):
     data = body.get("data", {})
     if not isinstance(data, dict):
         return jsonify({"error": "data 必须是 JSON 对象"}), 400
-    body = {"instance": instance_json(engine.complete(task_id, g.user, data))}  # before commit expires it
+    body = {"instance": instance_json(engine.complete(task_id, g.user, data), g.user)}  # before commit expires it
     db.session.commit()
     return jsonify(body)

@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
 from .definitions import deploy, latest_definition, parse_files
+from .disclosure import reader
 from .errors import (
     Conflict,
     DefinitionError,
@@ -10,6 +11,7 @@ from .errors import (
     ScriptError,
     ValidationFailed,
 )
+from .forms import form_for, opening_values
 from .runtime import (
     attachment_checker,
     can_start,
@@ -17,7 +19,6 @@ from .runtime import (
     complete,
     deliver_message,
     fire_timers,
-    form_for,
     start,
     start_round_cases,
     task_context,
@@ -27,5 +28,6 @@ from .runtime import (
 __all__ = [
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
-    "latest_definition", "parse_files", "start", "start_round_cases", "task_context", "visible_task",
+    "latest_definition", "opening_values", "parse_files", "reader", "start", "start_round_cases", "task_context",
+    "visible_task",
 ]

@@ -386,7 +386,7 @@ def lint_timers(root, filename):
     return findings
 
 
-def _names(source, mode):
+def script_names(source, mode):
     """(names read, names bound) by an expression or script; None when it does not parse."""
     try:
         tree = ast.parse(source, mode=mode)
@@ -424,7 +424,7 @@ def lint_condition_names(root, filename, dmn_roots):
         " | //bpmn:loopDataInputRef/text() | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
     for path in SCRIPT_XPATHS:
         for node in root.xpath(path, namespaces=NS):
-            names = _names(node.text or "", "exec")
+            names = script_names(node.text or "", "exec")
             if names:
                 produced |= names[1]
     for _, dmn_root in dmn_roots:
@@ -432,7 +432,7 @@ def lint_condition_names(root, filename, dmn_roots):
         produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": namespace})}
     findings = []
     for node in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
-        names = _names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
+        names = script_names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
         if not names:
             continue  # empty, or a syntax error lint_expressions reports
         for name in sorted(names[0] - names[1] - produced):

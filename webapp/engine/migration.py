@@ -404,18 +404,18 @@ def move(instance, actor):
     runtime._run(workflow.do_engine_steps)
     audit.record("migrate", actor, instance.id, name=f"v{source.version} → v{target.version}",
                  data={"from_version": source.version, "to_version": target.version, "snapshot": snapshot.id})
-    _save(instance, workflow, actor, since)
+    _save(instance, workflow, since)
     return instance
 
 
-def _save(instance, workflow, actor, since):
+def _save(instance, workflow, since):
     """runtime's save, then the open inbox rows take the (possibly renamed) step's current name."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     # a revert brings back the very task a move had replaced (written now: runtime reads what is open)
     HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.state == "cancelled",
                            HumanTask.task_guid.in_(list(ready) or [""])).update({"state": "open"},
                                                                                  synchronize_session=False)
-    runtime._save(instance, workflow, actor, since)
+    runtime._save(instance, workflow, since)
     for row in HumanTask.query.filter_by(instance_id=instance.id, state="open"):
         task = ready.get(row.task_guid)
         if task is not None and task.task_spec.bpmn_name:
@@ -453,7 +453,7 @@ def revert(instance, actor):
     workflow = runtime._load(instance, actor)
     audit.record("migrate_revert", actor, instance.id, name=f"v{current} → v{previous.version}",
                  data={"from_version": current, "to_version": previous.version, "migrate_event": event.id})
-    _save(instance, workflow, actor, since)
+    _save(instance, workflow, since)
     return instance
 
 

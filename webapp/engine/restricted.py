@@ -132,7 +132,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             context[key] = value
         return True
 
-    def call_service(self, context, operation_name, operation_params, **kwargs):
+    def call_service(self, context, operation_name, operation_params, element_id=None, **kwargs):
         if self.services is None:
             raise RefusedExpression(f"此处不能调用服务 {operation_name}")
-        return self.services.call(operation_name, {k: v["value"] for k, v in operation_params.items()})
+        return self.services.call(operation_name, {k: v["value"] for k, v in operation_params.items()}, element_id)

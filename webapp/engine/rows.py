@@ -21,7 +21,12 @@ _tasks, _timers, _cases, _notices = HumanTask.__table__, Timer.__table__, Proces
 _WRITE_CASE = update(_cases).where(_cases.c.id == bindparam("case_id"), _cases.c.revision == bindparam("seen"))
 _CANCEL_TASKS = update(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True))).values(state="cancelled")
 _ADD_TASKS = insert(_tasks)
-_WRITE_TASK = update(_tasks).where(_tasks.c.id == bindparam("task_id"))
+# A task changes hands or closes only while it is open and not held by someone else: the condition is
+# checked by the UPDATE itself, so of two claims (or a claim and a completion) racing, exactly one wins.
+_HOLD = and_(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open",
+             or_(_tasks.c.claimed_by.is_(None), _tasks.c.claimed_by == bindparam("holder")))
+_CLAIM_TASK = update(_tasks).where(_HOLD).values(claimed_by=bindparam("claimed_by"))
+_COMPLETE_TASK = update(_tasks).where(_HOLD)
 # The case's open inbox rows and unfired timers, in one round trip.
 _OPEN_ROWS = union_all(
     select(literal_column("'task'").label("kind"), _tasks.c.task_guid, _tasks.c.id)
@@ -75,8 +80,16 @@ def add_tasks(rows):
         _execute(_ADD_TASKS, rows)
 
 
-def write_task(task_id, **values):
-    _execute(_WRITE_TASK, {"task_id": task_id, **values})
+def claim_task(task_id, username, release=False):
+    """Claim (or release) an open task not held by another; whether it happened."""
+    parameters = {"task_id": task_id, "holder": username, "claimed_by": None if release else username}
+    return _execute(_CLAIM_TASK, parameters).rowcount == 1
+
+
+def complete_task(task_id, username, **values):
+    """Close an open task not held by another, as completed by `username`; whether it happened."""
+    parameters = {"task_id": task_id, "holder": username, "state": "completed", "completed_by": username, **values}
+    return _execute(_COMPLETE_TASK, parameters).rowcount == 1
 
 
 def drop_timers(ids):

@@ -6,6 +6,7 @@ caller commits once; any failure rolls the whole step back. The `revision` colum
 counter, so two officials completing the same task get one success and one Conflict.
 """
 
+import logging
 import time
 from datetime import datetime
 from uuid import UUID
@@ -18,15 +19,16 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import TaskState
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scope
 from ..extensions import db
 from ..formkit import load_form
-from ..models import HumanTask, ProcessInstance, Round, User
-from . import attachments, audit, clock, roles, rows, serializer
+from ..models import HumanTask, ProcessInstance, Round
+from . import attachments, audit, clock, forms, roles, rows, serializer
 from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .populations import POPULATIONS
@@ -35,14 +37,16 @@ from .restricted import evaluate as evaluate_restricted
 from .services import Services
 from .services.notices import iso_duration
 
+logger = logging.getLogger(__name__)
 ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+SYSTEM = audit.SYSTEM  # who the history credits with what the diagram does by itself
 
 
 class ScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's engine, on the restricted environment, with service calls bound to the case."""
 
     def call_service(self, task, **kwargs):
-        return self.environment.call_service(task.data, **kwargs)
+        return self.environment.call_service(task.data, element_id=task.task_spec.bpmn_id, **kwargs)
 
     def take_service_events(self):
         """The audit entries of the service calls made since the last take; _save writes them."""
@@ -55,14 +59,21 @@ def _engine(instance, actor):
 
 
 def _run(step, element=None):
-    """Run engine work, turning diagram failures into one clear error (and a rollback)."""
+    """Run engine work, turning any failure of the diagram into one clear error (and a rollback).
+
+    A diagram's script, condition or service call may fail in any way (`{}[1]`, a wrong keyword, a
+    SpiffWorkflow error): each is the diagram's fault, answered 422 and, on a timer, marks its case.
+    Database errors are not the diagram's and pass through (a conflict, a lost connection).
+    """
     try:
         return step()
-    except EngineError:
+    except (EngineError, SQLAlchemyError):
         raise
-    except (SpiffWorkflowException, RefusedExpression) as err:
+    except Exception as err:  # noqa: BLE001 - see above: whatever a diagram raises is its own failure
         where = getattr(getattr(err, "task_spec", None), "bpmn_id", None) or element or ""
-        raise ScriptError(f"流程执行出错（{where}）：{err}") from None
+        text = str(err) if isinstance(err, SpiffWorkflowException | RefusedExpression) else \
+            f"{type(err).__name__}: {err}"
+        raise ScriptError(f"流程执行出错（{where}）：{text}") from None
 
 
 def _load(instance, actor):
@@ -107,7 +118,7 @@ def _element_name(task_spec):
     return task_spec.bpmn_name or (child.bpmn_name if child else None) or task_spec.bpmn_id
 
 
-def _decisions(instance, workflow, actor, since):
+def _decisions(instance, workflow, since):
     """One history entry per gateway decided in this step: which way the case went."""
     for task in workflow.get_tasks(state=TaskState.COMPLETED):
         if "Gateway" not in type(task.task_spec).__name__ or task.last_state_change < since:
@@ -115,26 +126,26 @@ def _decisions(instance, workflow, actor, since):
         taken = [_element_name(c.task_spec) for c in task.children
                  if c.state & (TaskState.COMPLETED | ACTIVE_STATES)]
         if len(task.task_spec.outputs) > 1 and taken:
-            yield audit.event("decision", actor, instance.id, element_id=task.task_spec.bpmn_id,
+            yield audit.event("decision", SYSTEM, instance.id, element_id=task.task_spec.bpmn_id,
                               name=task.task_spec.bpmn_name, data={"to": taken})
 
 
-def _save(instance, workflow, actor, since, step_event=None):
+def _save(instance, workflow, since, step_event=None):
     """Write the workflow back with everything derived from it (`since`: when this step began;
     `step_event`: the caller's audit entry for the step, written in one statement with the entries of
     the step's service calls before it and of its decisions after it).
 
     Every row is written at once as a plain statement (rows.py says why).
     """
-    _write_state(instance, workflow, actor, since,
+    _write_state(instance, workflow, since,
                  [*workflow.script_engine.take_service_events(), *([step_event] if step_event else [])])
     if workflow.completed:
         rows.close_notices(instance.id, instance.ended_at)
 
 
-def _write_state(instance, workflow, actor, since, events):
-    events += _decisions(instance, workflow, actor, since)
-    events += [audit.event("message_thrown", actor, instance.id, name=e.event_definition.name)
+def _write_state(instance, workflow, since, events):
+    events += _decisions(instance, workflow, since)
+    events += [audit.event("message_thrown", SYSTEM, instance.id, name=e.event_definition.name)
                for e in workflow.get_events()]
     tasks = workflow.get_tasks()
     active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
@@ -148,7 +159,7 @@ def _write_state(instance, workflow, actor, since, events):
         "active_ids": sorted({t.task_spec.bpmn_id for t in active if t.task_spec.bpmn_id}),
     }
     if workflow.completed:
-        columns, end = _finish(instance, workflow, actor)
+        columns, end = _finish(instance, workflow)
         values.update(columns)
         events.append(end)
     else:
@@ -167,7 +178,7 @@ def _case_data(workflow):
     return data
 
 
-def _finish(instance, workflow, actor):
+def _finish(instance, workflow):
     """The finished case's columns and its "end" entry: data and outcome as the end event reached says."""
     ends = [t for t in _top_level(workflow, TaskState.COMPLETED) if "outcome" in _properties(t)]
     end = max(ends, key=lambda t: t.last_state_change) if ends else workflow.last_task
@@ -175,7 +186,7 @@ def _finish(instance, workflow, actor):
     reason = _evaluate_property(end, "reason") if ends else instance.outcome_reason
     columns = {"data": dict(end.data) if end else {}, "status": "completed", "ended_at": clock.now(),
                "outcome": outcome, "outcome_reason": reason}
-    return columns, audit.event("end", actor, instance.id, element_id=end.task_spec.bpmn_id if end else None,
+    return columns, audit.event("end", SYSTEM, instance.id, element_id=end.task_spec.bpmn_id if end else None,
                                 name=end.task_spec.bpmn_name if end else None,
                                 data={"outcome": outcome, "reason": reason})
 
@@ -287,7 +298,7 @@ def _create(definition, org, district, actor, round_, data):
     audit.record("start", actor, instance.id, name=definition.name,
                  data={"version": definition.version, "round_id": round_.id if round_ else None, "data": data or {}})
     _run(workflow.do_engine_steps)
-    _save(instance, workflow, actor, since)
+    _save(instance, workflow, since)
     return instance
 
 
@@ -329,31 +340,20 @@ def task_context(task):
     return dict(spiff_task.data) if spiff_task is not None else task.instance.data
 
 
-def form_for(task):
-    form = load_form(task.form_key)
-    if "experts" in {f["name"] for f in form.to_json()["fields"]}:
-        experts = User.query.filter_by(role="expert", active=True).order_by(User.username)
-        form = form.with_choices("experts", [{"value": u.username, "label": u.display_name} for u in experts])
-    return form
-
-
 attachment_checker = attachments.checker
 
 
 def claim(task_id, user, release=False):
+    """Claim a task (签收), or release it; Conflict when it is closed or held by another."""
     task = visible_task(task_id, user)
     if not scope.is_candidate(user, task):
+        if task.state != "open":
+            raise Conflict("任务已办结")
         raise NotAllowed("您不能办理此任务")
-    if task.state != "open":
-        raise Conflict("任务已办结")
-    if release:
-        if task.claimed_by not in (None, user.username):
-            raise Conflict("任务已被他人签收")
-        task.claimed_by = None
-    else:
-        if task.claimed_by not in (None, user.username):
-            raise Conflict(f"任务已被 {task.claimed_by} 签收")
-        task.claimed_by = user.username
+    if not rows.claim_task(task.id, user.username, release):
+        db.session.refresh(task)
+        raise Conflict("任务已办结" if task.state != "open" else f"任务已被 {task.claimed_by} 签收")
+    set_committed_value(task, "claimed_by", None if release else user.username)
     audit.record("unclaim" if release else "claim", user.username, task.instance_id,
                  element_id=task.element_id, name=task.name)
     return task
@@ -367,7 +367,8 @@ def complete(task_id, user, data):
         raise NotAllowed("您不能办理此任务")
     if task.claimed_by not in (None, user.username):
         raise Conflict(f"任务已被 {task.claimed_by} 签收")
-    clean, errors = form_for(task).validate(data if isinstance(data, dict) else {}, attachment_checker(user))
+    clean, errors = forms.checked_submission(task, forms.form_for(task), data if isinstance(data, dict) else {},
+                                             attachment_checker(user))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
     since = time.time()
@@ -375,12 +376,13 @@ def complete(task_id, user, data):
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise Conflict("任务已不可办理")
+    if not rows.complete_task(task.id, user.username, completed_at=clock.now(), data=clean):
+        raise Conflict("任务已被他人签收或办结")  # a claim or a completion that won the race
     spiff_task.set_data(**clean)
     _run(spiff_task.run, task.element_id)
     _run(workflow.do_engine_steps, task.element_id)
     attachments.link(load_form(task.form_key).attachment_ids(clean), instance)
-    rows.write_task(task.id, state="completed", completed_by=user.username, completed_at=clock.now(), data=clean)
-    _save(instance, workflow, user.username, since,
+    _save(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
 
@@ -409,12 +411,16 @@ def deliver_message(instance_id, name, payload, actor):
     if not caught and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
     _run(workflow.do_engine_steps)
-    _save(instance, workflow, actor, since, audit.event("message", actor, instance.id, name=name, data=payload))
+    _save(instance, workflow, since, audit.event("message", actor, instance.id, name=name, data=payload))
     return instance
 
 
 def fire_timers(as_of=None, limit=None):
-    """Fire every timer due at `as_of`; each case in its own transaction. Returns how many fired."""
+    """Fire every timer due at `as_of`; each case in its own transaction. Returns how many fired.
+
+    One failing case never stops the sweep: it is rolled back, marked `error` with the reason (the city
+    and the process owner see it on the case), and the sweep goes on to the next timer.
+    """
     as_of = as_of or clock.now()
     fired, after = 0, None
     while limit is None or fired < limit:
@@ -427,16 +433,20 @@ def fire_timers(as_of=None, limit=None):
             db.session.commit()
         except (StaleDataError, OperationalError):
             db.session.rollback()  # another scheduler took this case; it will fire there
-        except EngineError as err:
+        except Exception as err:  # noqa: BLE001 - one broken case must not stop the others' timers
             db.session.rollback()
-            _mark_error(row.instance_id, str(err))
+            reason = str(err) if isinstance(err, EngineError) else f"{type(err).__name__}: {err}"
+            logger.exception("timer %s of case %s failed", row.id, row.instance_id)
+            _mark_error(row.instance_id, reason)
     return fired
 
 
 def _fire(row, as_of):
     instance = _lock(row.instance_id)
+    if instance.status != "running":
+        return 0  # a case in error waits for the city or the owner; its timer fires once it runs again
     since = time.time()
-    workflow = _load(instance, "system")
+    workflow = _load(instance, SYSTEM)
     with clock.as_of(as_of):
         _run(workflow.refresh_timers)
         _run(workflow.do_engine_steps)
@@ -445,14 +455,20 @@ def _fire(row, as_of):
         return 0
     rows.write_timer(row.id, fired_at=as_of)
     with clock.as_of(as_of):
-        _save(instance, workflow, "system", since, audit.event(
-            "timer", "system", instance.id, element_id=row.element_id,
+        _save(instance, workflow, since, audit.event(
+            "timer", SYSTEM, instance.id, element_id=row.element_id,
             name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()}))
     return 1
 
 
 def _mark_error(instance_id, message):
-    instance = db.session.get(ProcessInstance, instance_id)
-    instance.status, instance.error = "error", message
-    audit.record("error", "system", instance_id, data={"error": message})
-    db.session.commit()
+    """Mark a case `error` with the reason, in a transaction of its own; a failure here is logged, not raised."""
+    try:
+        db.session.query(ProcessInstance).filter_by(id=instance_id).update(
+            {"status": "error", "error": message[:2000], "revision": ProcessInstance.revision + 1},
+            synchronize_session=False)
+        audit.record("error", SYSTEM, instance_id, data={"error": message[:2000]})
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        logger.exception("could not mark case %s as failed", instance_id)

@@ -12,18 +12,21 @@ from dataclasses import dataclass, field, replace
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
-_COMMON = {"name", "type", "label", "label_en", "required", "help", "help_en", "required_if"}
+_COMMON = {"name", "type", "label", "label_en", "required", "help", "help_en", "required_if", "readable_by"}
 _COUNTED = {"min", "max"}
+# A field whose value is the case organisation's own: `from_account` names the attribute, `readonly` binds it.
+_ACCOUNT = {"from_account", "readonly"}
+ACCOUNT_ATTRIBUTES = ("name", "credit_code", "district", "contact_name", "contact_phone", "contact_email")
 KEYS_BY_TYPE = {
-    "text": {"max_length"},
+    "text": {"max_length"} | _ACCOUNT,
     "textarea": {"max_length"},
-    "integer": {"min", "max"},
-    "decimal": {"min", "max"},
+    "integer": {"min", "max", "sum_of"},
+    "decimal": {"min", "max", "sum_of"},
     "date": set(),
-    "email": {"max_length"},
-    "phone": set(),
-    "credit_code": set(),
-    "select": {"choices"},
+    "email": {"max_length"} | _ACCOUNT,
+    "phone": _ACCOUNT,
+    "credit_code": _ACCOUNT,
+    "select": {"choices"} | _ACCOUNT,
     "radio": {"choices"},
     "multiselect": {"choices", "min_items_if", "exclude_value_of"} | _COUNTED,
     "checkbox": set(),
@@ -70,10 +73,22 @@ class FieldDef:
     min_items_if: dict | None = None
     exclude_value_of: str | None = None
     columns: tuple[FieldDef, ...] | None = None
+    from_account: str | None = None  # starts with the case organisation's attribute of this name
+    readonly: bool = False  # ...and may not be changed (the organisation's identity)
+    readable_by: tuple[str, ...] | None = None  # roles that may read the value; None: whoever sees the case
+    sum_of: tuple[str, ...] | None = None  # a total: computed from these fields, never typed
+
+    @property
+    def computed(self) -> bool:
+        return self.sum_of is not None
 
     def to_json(self, locale: str = "zh") -> dict:
         out = {"name": self.name, "type": self.type, "label": localized(self.label, self.label_en, locale),
                "required": self.required}
+        if self.readonly or self.computed:
+            out["readonly"] = True
+        if self.sum_of is not None:
+            out["sum_of"] = list(self.sum_of)
         if self.choices is not None:
             out["choices"] = [{"value": c.value, "label": localized(c.label, c.label_en, locale)}
                               for c in self.choices]
@@ -98,10 +113,40 @@ class FormDefinition:
     fields: tuple[FieldDef, ...]
     _classes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def to_json(self, locale: str = "zh") -> dict:
-        """The API's `form` object."""
-        return {"key": self.key, "title": localized(self.title, self.title_en, locale),
-                "fields": [f.to_json(locale) for f in self.fields]}
+    def to_json(self, locale: str = "zh", values: dict | None = None) -> dict:
+        """The API's `form` object; with `values`, each field carries the `value` the form holds now."""
+        fields = []
+        for f in self.fields:
+            out = f.to_json(locale)
+            if values is not None and values.get(f.name) is not None:
+                out["value"] = values[f.name]
+            fields.append(out)
+        return {"key": self.key, "title": localized(self.title, self.title_en, locale), "fields": fields}
+
+    def form_data(self, values: dict) -> dict:
+        """JSON values (a submission as stored, a prefill) as the Python objects the WTForms fields hold:
+        a date from its ISO text, a decimal as Decimal, rows of a table likewise; unusable values are left out."""
+        from .values import form_data
+
+        return form_data(self.fields, values)
+
+    def bound_values(self, account: dict) -> dict:
+        """{field: value} of the fields that start with the organisation's own attributes."""
+        return {f.name: account.get(f.from_account) for f in self.fields
+                if f.from_account and account.get(f.from_account) not in (None, "")}
+
+    def fill_bound(self, data: dict, account: dict) -> dict:
+        """The submission with every read-only field that was left out filled in from the account."""
+        filled = dict(data)
+        for f in self.fields:
+            if f.readonly and filled.get(f.name) in (None, ""):
+                filled[f.name] = account.get(f.from_account)
+        return filled
+
+    def bound_errors(self, clean: dict, account: dict) -> dict[str, list[str]]:
+        """Read-only fields of a validated submission that differ from the account's values."""
+        return {f.name: ["此项与账号绑定，不能修改"] for f in self.fields
+                if f.readonly and clean.get(f.name) != account.get(f.from_account)}
 
     def validate(self, data: dict, attachment_ok: Callable[[int], bool] | None = None):
         """(clean, errors) for a JSON completion; see validate.validate."""
@@ -185,6 +230,8 @@ def _fields(raw, source: str, prefix: str, read_list) -> tuple[FieldDef, ...]:
         for ref in [*conditions, *([f.exclude_value_of] if f.exclude_value_of else [])]:
             if ref not in by_name or ref == f.name:
                 raise FormDefinitionError(f"{where}: refers to {ref!r}, not another field of the same form")
+        if f.sum_of is not None:
+            _check_total(f, fields, where)
         for ref, values in conditions.items():
             target = by_name[ref]
             allowed = {c.value for c in target.choices} if target.type in CHOICE_TYPES else None
@@ -194,6 +241,19 @@ def _fields(raw, source: str, prefix: str, read_list) -> tuple[FieldDef, ...]:
                 ):
                     raise FormDefinitionError(f"{where}: {value!r} is not a possible value of {ref!r}")
     return fields
+
+
+def _check_total(total: FieldDef, fields: tuple[FieldDef, ...], where: str) -> None:
+    """A total adds numbers that come before it (they are validated first), each with a maximum that
+    together stay within the total's own."""
+    before = {f.name: f for f in fields[:fields.index(total)]}
+    for name in total.sum_of:
+        part = before.get(name)
+        if part is None or part.type not in ("integer", "decimal") or part.sum_of is not None:
+            raise FormDefinitionError(f"{where}: sum_of: {name!r} is not a number field before this one")
+    maxima = [before[name].max for name in total.sum_of]
+    if total.max is not None and None not in maxima and sum(maxima) > total.max:
+        raise FormDefinitionError(f"{where}: the parts' maxima add up to {sum(maxima)}, more than max {total.max}")
 
 
 def _field(raw, source: str, prefix: str, read_list) -> FieldDef:
@@ -224,7 +284,7 @@ def _field(raw, source: str, prefix: str, read_list) -> FieldDef:
             if listed is None:
                 raise FormDefinitionError(f"{where}: no list file forms/lists/{choices}.yaml")
             choices = listed
-        values["choices"] = _choices(choices, f"{where}: choices")
+        values["choices"] = _choices(choices, f"{where}: choices", from_list=isinstance(raw.get("choices"), str))
     for key in ("min", "max"):
         if key in raw:
             values[key] = _number(raw[key], f"{where}: {key}", count=kind in COUNTED_TYPES)
@@ -240,7 +300,35 @@ def _field(raw, source: str, prefix: str, read_list) -> FieldDef:
         values["exclude_value_of"] = _text(raw["exclude_value_of"], f"{where}: exclude_value_of", True)
     if kind == "table":
         values["columns"] = _fields(raw.get("columns"), source, f"{name}.", read_list)
+    values.update(_account(raw, where))
+    if "readable_by" in raw:
+        values["readable_by"] = _roles(raw["readable_by"], f"{where}: readable_by", read_list)
+    if "sum_of" in raw:
+        parts = raw["sum_of"]
+        if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
+            raise FormDefinitionError(f"{where}: sum_of must be a list of field names")
+        values["sum_of"] = tuple(parts)
     return FieldDef(name=name, type=kind, label=raw["label"], **values)
+
+
+def _account(raw, where: str) -> dict:
+    values = {}
+    if "from_account" in raw:
+        if raw["from_account"] not in ACCOUNT_ATTRIBUTES:
+            raise FormDefinitionError(f"{where}: from_account must be one of {list(ACCOUNT_ATTRIBUTES)}")
+        values["from_account"] = raw["from_account"]
+    if "readonly" in raw:
+        if not isinstance(raw["readonly"], bool) or (raw["readonly"] and "from_account" not in raw):
+            raise FormDefinitionError(f"{where}: readonly must be true or false, and true only with from_account")
+        values["readonly"] = raw["readonly"]
+    return values
+
+
+def _roles(raw, where: str, read_list) -> tuple[str, ...]:
+    known = {item.get("value") for item in read_list("roles") or () if isinstance(item, dict)}
+    if not isinstance(raw, list) or not raw or not all(isinstance(r, str) and r in known for r in raw):
+        raise FormDefinitionError(f"{where}: expected a list of roles from forms/lists/roles.yaml ({sorted(known)})")
+    return tuple(raw)
 
 
 def _text(value, where: str, required: bool = False) -> str | None:
@@ -266,12 +354,15 @@ def _condition(value, where: str) -> dict:
     return value
 
 
-def _choices(raw, where: str, allow_empty: bool = False) -> tuple[Choice, ...]:
+def _choices(raw, where: str, allow_empty: bool = False, from_list: bool = False) -> tuple[Choice, ...]:
+    """Choices written in the form, or read from a list file (whose entries may carry more, e.g. a
+    district's division codes, which a form does not use)."""
     if not isinstance(raw, list) or not (raw or allow_empty):
         raise FormDefinitionError(f"{where}: expected a non-empty list of {{value, label, label_en}}")
     choices, keys = [], {"value", "label", "label_en"}
     for item in raw:
-        if not isinstance(item, dict) or not {"value", "label"} <= item.keys() <= keys:
+        if not isinstance(item, dict) or not {"value", "label"} <= item.keys() or (
+                not from_list and not item.keys() <= keys):
             raise FormDefinitionError(f"{where}: each choice needs value and label (and optional label_en)")
         if isinstance(item["value"], bool) or not isinstance(item["value"], str | int):
             raise FormDefinitionError(f"{where}: choice value {item['value']!r} must be a string")

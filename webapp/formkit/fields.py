@@ -147,6 +147,24 @@ class Presence:
         raise StopValidation(REQUIRED if required else None)
 
 
+class Total:
+    """First validator of a `sum_of` field: the total is the sum of its parts, computed here; a value
+    sent with the form must equal it. Parts come earlier in the form, so they are validated already."""
+
+    def __init__(self, spec: FieldDef):
+        self.parts = spec.sum_of
+
+    def __call__(self, form, field):
+        field.errors[:] = []  # this check alone speaks for the total
+        values = [form[name].data for name in self.parts]
+        if any(v is None or form[name].errors for v, name in zip(values, self.parts, strict=True)):
+            raise StopValidation()  # the parts' own messages say what is missing
+        total = sum(values)
+        if not _blank(field) and field.data != total:
+            raise StopValidation(f"应为各项得分之和 {total}")
+        field.data, field.raw_data = total, [str(total)]
+
+
 def _count(low, high):
     def check(form, field):
         n = len(field.entries if isinstance(field, FieldList) else field.data)
@@ -232,7 +250,7 @@ def _unbound(spec: FieldDef, siblings: dict, locale: str):
     """The unbound WTForms field for one definition field."""
     kw = {"label": localized(spec.label, spec.label_en, locale),
           "description": localized(spec.help, spec.help_en, locale) or ""}
-    checks = [Presence(spec)]
+    checks = [Total(spec), Presence(spec)] if spec.sum_of else [Presence(spec)]
     if spec.max_length is not None:
         checks.append(Length(max=spec.max_length, message=f"不能超过{spec.max_length}个字符"))
     if spec.type in {"integer", "decimal"} and (spec.min is not None or spec.max is not None):

@@ -29,7 +29,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         label=lambda name, value: labels.label(name, value, str(get_locale())),
         options=lambda name: labels.options(name, str(get_locale())),
-        locale=lambda: str(get_locale()))
+        locale=lambda: str(get_locale()), actor_label=actor_label)
 
     from . import (
         account,
@@ -52,6 +52,12 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_refused(err):
         return render_template("error.html", code=400, message=_("页面已过期或缺少安全令牌，请返回刷新后重试。")), 400
+
+
+def actor_label(actor):
+    """Who did a step, as the history shows it: the system and the public by name, a hidden actor as nothing."""
+    words = {"system": _("系统"), "public": _("社会公众")}
+    return words.get(actor, actor or "")
 
 
 ERROR_MESSAGES = {

@@ -8,10 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from .. import labels
+from .. import identity, labels
 from ..auth import authenticate
 from ..extensions import db, login_manager
-from ..formkit import credit_code
 from ..models import Organization, User
 
 bp = Blueprint("account", __name__)
@@ -24,12 +23,13 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码"))])
 
 
-def _credit_code(form, field):
-    problem = credit_code.problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
-    if Organization.query.filter_by(credit_code=field.data.strip().upper()).first():
-        raise ValidationError(_("该统一社会信用代码已注册"))
+def _identity(field_name):
+    """The identity checks (identity.problems) that concern this field of the registration form."""
+    def check(form, field):
+        found = identity.problems((form.credit_code.data or "").strip().upper(), form.district.data or "")
+        if field_name in found:
+            raise ValidationError(found[field_name])
+    return check
 
 
 def _free_username(form, field):
@@ -39,8 +39,9 @@ def _free_username(form, field):
 
 class RegistrationForm(FlaskForm):
     org_name = StringField(_l("单位名称"), validators=[DataRequired(_l("此项为必填项")), Length(max=200)])
-    credit_code = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("此项为必填项")), _credit_code])
-    district = SelectField(_l("所属区"), validators=[DataRequired(_l("此项为必填项"))])
+    credit_code = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("此项为必填项")),
+                                                           _identity("credit_code")])
+    district = SelectField(_l("所属区"), validators=[DataRequired(_l("此项为必填项")), _identity("district")])
     contact_name = StringField(_l("联系人"), validators=[DataRequired(_l("此项为必填项")), Length(max=50)])
     contact_phone = StringField(_l("联系电话"), validators=[
         DataRequired(_l("此项为必填项")), Regexp(r"^[0-9+\- ]{7,20}$", message=_l("电话号码格式不正确"))])

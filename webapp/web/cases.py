@@ -30,20 +30,30 @@ def visible_case(instance_id):
     return instance
 
 
-def submissions(instance):
-    """Each form submitted on the case, latest first, with its definition for labels; the form the
-    case was started with (the diagram's startForm: a removal's ground, facts and evidence) comes last."""
+def submissions(instance, reader):
+    """Each form submitted on the case that the person may read, latest first, with its definition for
+    labels; the form the case was started with (the diagram's startForm: a removal's ground, facts and
+    evidence) comes last."""
     done = (HumanTask.query.filter_by(instance_id=instance.id, state="completed")
             .order_by(HumanTask.completed_at.desc()).all())
-    shown = [(task, engine.form_for(task)) for task in scope.visible_submissions(current_user, done)
-             if task.form_key]
+    shown = []
+    for task in done:
+        data = reader.submission(task) if task.form_key else None
+        if data is not None:
+            shown.append((_shown(task.name, task.form_key, task.element_id, task.completed_by, task.completed_at,
+                                 data), engine.form_for(task)))
     start_form = process_properties(instance.definition).get("startForm")
     started = AuditEvent.query.filter_by(instance_id=instance.id, action="start").first()
     if start_form and started and (started.data or {}).get("data"):
         definition = load_form(start_form)
-        shown.append((SimpleNamespace(name=definition.title, form_key=start_form, completed_by=started.actor,
-                                      completed_at=started.at, data=started.data["data"]), definition))
+        shown.append((_shown(definition.title, start_form, None, started.actor, started.at,
+                             reader.data(started.data["data"])), definition))
     return shown
+
+
+def _shown(name, form_key, element_id, completed_by, completed_at, data):
+    return SimpleNamespace(name=name, form_key=form_key, element_id=element_id, completed_by=completed_by,
+                           completed_at=completed_at, data=data)
 
 
 def attachment_names(ids):
@@ -91,7 +101,12 @@ def start():
     if round_ is None:
         flash(_("请选择申报批次"), "danger")
         return redirect(url_for("cases.mine"))
-    instance = engine.start(round_.kind, current_user, round_.id)
+    try:
+        instance = engine.start(round_.kind, current_user, round_.id)
+    except (engine.Conflict, engine.ValidationFailed, engine.NotAllowed) as err:
+        db.session.rollback()
+        flash(str(err), "danger")  # already applied in this round, the round closed meanwhile…
+        return redirect(url_for("cases.mine"))
     db.session.commit()
     task = scope.candidate_tasks(current_user).filter(HumanTask.instance_id == instance.id).first()
     flash(_("已创建，请填写：%(name)s", name=task_title(task) if task else ""), "success")
@@ -125,11 +140,12 @@ def overview():
 @login_required
 def case(instance_id):
     instance = visible_case(instance_id)
-    submitted = submissions(instance)
-    history = scope.case_history(current_user, instance.id)
     tasks = HumanTask.query.filter_by(instance_id=instance.id).all()
-    return render_template("cases/case.html", instance=instance, submitted=submitted, history=history,
-                           open_tasks=[t for t in tasks if t.state == "open"],
+    open_tasks = [t for t in tasks if t.state == "open"]
+    reader = engine.reader(current_user, instance, {t.element_id for t in open_tasks})
+    submitted = submissions(instance, reader)
+    return render_template("cases/case.html", instance=instance, submitted=submitted, history=reader.history(),
+                           open_tasks=open_tasks, assignee=reader.assignee,
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
                            decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
                            files=attachment_names(_ids_in(submitted)))
@@ -177,7 +193,10 @@ def download(attachment_id):
 
 
 def store_uploads(definition, formdata):
-    """Save files chosen in the page's file inputs and put their ids where the form expects them."""
+    """Save files chosen in the page's file inputs and put their ids where the form expects them.
+
+    The files are committed at once, on their own: whatever happens to the step after, the person
+    need not choose them again, and a refused step never commits anything of its own."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     errors = {}
     for spec in definition.fields:
@@ -199,6 +218,7 @@ def store_uploads(definition, formdata):
             db.session.flush()
             new_ids.append(str(attachment.id))
         formdata.setlist(spec.name, (new_ids[-1:] or kept[:1]) if spec.type == "file" else kept + new_ids)
+    db.session.commit()
     return errors
 
 
@@ -220,17 +240,16 @@ def _without_blank_rows(definition, formdata):
     return formdata
 
 
-def _prefill(task):
-    """What the form starts with: the last submission of this form on the case, or the organisation."""
-    previous = (HumanTask.query.filter_by(instance_id=task.instance_id, form_key=task.form_key, state="completed")
-                .order_by(HumanTask.completed_at.desc()).first())
-    if previous is not None:
-        return dict(previous.data or {})
-    org = task.instance.subject and current_user.organization
-    if org is None:
-        return {}
-    return {"org_name": org.name, "credit_code": org.credit_code, "district": org.district,
-            "contact_name": org.contact_name, "contact_phone": org.contact_phone, "contact_email": org.contact_email}
+def run_step(step):
+    """Run one engine step for a page and commit it; (result, errors) — a refused step is rolled back
+    whole, its reasons returned to show beside the form (the files stored before it stay)."""
+    try:
+        result = step()
+    except engine.ValidationFailed as err:
+        db.session.rollback()
+        return None, dict(err.errors)
+    db.session.commit()
+    return result, {}
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -259,21 +278,21 @@ def handle(task_id):
             form, clean, form_errors = definition.bind(formdata, engine.attachment_checker(current_user), locale)
             errors.update(form_errors)
             if not errors:
-                engine.complete(task.id, current_user, clean)
-                db.session.commit()
-                flash(_("已提交：%(name)s", name=task_title(task)), "success")
-                return redirect(url_for("cases.mine" if current_user.role == "applicant" else "inbox.todo"))
-            db.session.commit()  # keep the files just uploaded, so the person need not choose them again
+                errors = run_step(lambda: engine.complete(task_id, current_user, clean))[1]
+                if not errors:
+                    flash(_("已提交：%(name)s", name=task_title(task)), "success")
+                    return redirect(url_for("cases.mine" if current_user.role == "applicant" else "inbox.todo"))
             flash(_("请按提示修改后再提交"), "danger")
     else:
-        form = form_class(data=_prefill(task))
+        form = form_class(data=definition.form_data(engine.opening_values(task, current_user)))
     for table in (f for f in definition.fields if f.type == "table"):
         for _i in range(extra_rows if len(form[table.name].entries) else max(extra_rows, 1)):
             form[table.name].append_entry()
     instance = task.instance
-    submitted = submissions(instance)
+    reader = engine.reader(current_user, instance)
+    submitted = submissions(instance, reader)
     current_ids = definition.attachment_ids(form.data)
     return render_template("cases/handle.html", task=task, instance=instance, form=form, definition=definition,
                            errors=errors, actionable=actionable, submitted=submitted,
-                           context=engine.task_context(task),
+                           context=reader.data(engine.task_context(task)),
                            files=attachment_names(_ids_in(submitted) + current_ids))

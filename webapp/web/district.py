@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from .. import labels, scope
+from .. import engine, labels, scope
 from ..engine import audit
 from ..extensions import db
 from ..models import Attachment, HumanTask, ProcessInstance, Round, RoundDocument
@@ -123,12 +123,13 @@ def recommended(round_, district=None):
     applications = _latest_completed(ids, "submit_application")
     rows = []
     for case in cases:
+        reader = engine.reader(current_user, case, ())  # an export reads what its reader may read, as pages do
         review = reviews.get(case.id)
-        decision = review.data if review is not None and isinstance(review.data, dict) else {}
+        decision = (reader.submission(review) if review is not None else None) or {}
         if decision.get("decision") != "approve":
             continue
         submitted = applications.get(case.id)
-        data = submitted.data if submitted is not None and isinstance(submitted.data, dict) else {}
+        data = (reader.submission(submitted) if submitted is not None else None) or {}
         rows.append(Recommended(
             instance_id=case.id, district=case.district or "",
             org_name=_text(data.get("org_name")) or _text(case.subject),

@@ -11,10 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from .. import engine, pool
 from ..engine.definitions import process_properties
-from ..extensions import db
 from ..formkit import load_form
 from ..models import Organization
-from .cases import store_uploads
+from .cases import run_step, store_uploads
 
 bp = Blueprint("start", __name__, url_prefix="/start")
 
@@ -44,15 +43,10 @@ def start(process_key):
         if about_pool and organization is None:
             errors["organization"] = [_("请选择服务商")]
         if not errors:
-            try:
-                instance = engine.start(process_key, current_user, None, clean, organization)
-            except engine.ValidationFailed as err:
-                errors = err.errors
-            else:
-                db.session.commit()
+            instance, errors = run_step(lambda: engine.start(process_key, current_user, None, clean, organization))
+            if not errors:
                 flash(_("已提交"), "success")
                 return redirect(url_for("cases.case", instance_id=instance.id))
-        db.session.commit()  # keep uploaded files
     else:
         form = definition_form.wtform_class(locale)(data=request.args.to_dict())
     return render_template("start.html", definition=definition, form=form, form_definition=definition_form,

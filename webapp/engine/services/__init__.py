@@ -26,11 +26,12 @@ class Services:
     def __init__(self, instance, actor):
         self.instance, self.actor, self.events = instance, actor, []
 
-    def call(self, name, params):
+    def call(self, name, params, element_id=None):
+        """Run one operation for the service task `element_id`; its entry is the system's, not the actor's."""
         operation = OPERATIONS.get(name)
         if operation is None:
             raise KeyError(f"未知服务 {name}")
         result = operation(self, **params)
-        self.events.append(audit.event("service", self.actor, self.instance.id, name=name,
+        self.events.append(audit.event("service", audit.SYSTEM, self.instance.id, element_id=element_id, name=name,
                                        data={"params": params, "result": result}))
         return json.dumps(result, ensure_ascii=False)
