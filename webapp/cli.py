@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from . import demo, engine
 from .engine.definitions import PolicyChangeRequired
 from .extensions import db
-from .models import User
+from .models import ProcessInstance, User
 
 
 def init_app(app):
@@ -21,6 +21,7 @@ def init_app(app):
     app.cli.add_command(processes)
     app.cli.add_command(timers)
     app.cli.add_command(scheduler)
+    app.cli.add_command(check)
 
 
 @click.command("init-db")
@@ -178,4 +179,25 @@ def scenarios(key):
     failed = [r for r in results if not r["passed"]]
     click.echo(f"{len(results) - len(failed)} / {len(results)} 个场景通过")
     if failed:
+        raise SystemExit(1)
+
+
+@click.command("check")
+@with_appcontext
+def check():
+    """Verify every case's invariants (state, inbox rows, timers, history); exit 1 naming each broken case."""
+    from .engine import integrity
+
+    broken, orphans = integrity.check()
+    for instance, found in broken:
+        click.echo(f"案件 {instance.id}（{instance.process_key} v{instance.definition.version}，{instance.status}）：")
+        for problem in found:
+            click.echo(f"  - {problem}")
+    for instance_id in orphans:
+        click.echo(f"案件 {instance_id} 不存在，却有待办任务或定时")
+    for instance in integrity.errors():
+        click.echo(f"案件 {instance.id} 出错待处理：{instance.error}")
+    total = ProcessInstance.query.count()
+    click.echo(f"checked {total} cases: {len(broken) + len(orphans)} broken")
+    if broken or orphans:
         raise SystemExit(1)

@@ -125,7 +125,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         scope = restricted_globals()
         scope.update(external_context or {})
         scope.update(context)
-        exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode, guarded globals
+        try:
+            exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode, guarded globals
+        except Exception as err:
+            # SpiffWorkflow builds its message as "<type>:" + args[0] and fails on a non-text argument
+            # ({}[1] raises KeyError(1)), which would hide the script's own error.
+            err.args = tuple(str(a) for a in err.args)
+            raise
         for key, value in scope.items():
             if key == "__builtins__" or key in _GUARD_NAMES or callable(value):
                 continue

@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -46,7 +47,14 @@ class ScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's engine, on the restricted environment, with service calls bound to the case."""
 
     def call_service(self, task, **kwargs):
-        return self.environment.call_service(task.data, element_id=task.task_spec.bpmn_id, **kwargs)
+        """A service call; its failure names the service task (SpiffWorkflow's own wrapper here is broken)."""
+        try:
+            return self.environment.call_service(task.data, element_id=task.task_spec.bpmn_id, **kwargs)
+        except (EngineError, SQLAlchemyError):
+            raise  # a service's own answer (a refusal, a conflict) or the database's
+        except Exception as err:  # noqa: BLE001 - a wrong parameter, a failing operation: the diagram's fault
+            raise WorkflowTaskException(f"服务 {kwargs.get('operation_name')} 调用失败：{describe(err)}",
+                                        task=task, exception=err) from None
 
     def take_service_events(self):
         """The audit entries of the service calls made since the last take; _save writes them."""
@@ -71,9 +79,22 @@ def _run(step, element=None):
         raise
     except Exception as err:  # noqa: BLE001 - see above: whatever a diagram raises is its own failure
         where = getattr(getattr(err, "task_spec", None), "bpmn_id", None) or element or ""
-        text = str(err) if isinstance(err, SpiffWorkflowException | RefusedExpression) else \
-            f"{type(err).__name__}: {err}"
-        raise ScriptError(f"流程执行出错（{where}）：{text}") from None
+        raise ScriptError(f"流程执行出错（{where}）：{describe(err)}") from None
+
+
+def describe(err):
+    """A failure as one line for the city and the owner: its kind, its line in a script, its message.
+    (SpiffWorkflow's own str() of an error fails when a note is missing, so the arguments are read.)"""
+    try:
+        text = str(err)
+    except Exception:  # noqa: BLE001 - any message at all is better than a second failure
+        text = " ".join(str(a) for a in err.args)
+    kind = getattr(err, "error_type", None)
+    if kind is None and not isinstance(err, SpiffWorkflowException | RefusedExpression | EngineError):
+        kind = type(err).__name__
+    line = getattr(err, "line_number", None)
+    prefix = f"{kind}: " if kind and kind != "unknown" and not text.startswith(kind) else ""
+    return "".join([prefix, f"第 {line} 行：" if line else "", text])
 
 
 def _load(instance, actor):
@@ -239,6 +260,16 @@ def _sync_timers(instance, workflow, pending):
     rows.add_timers([dict(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
                           name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task)))
                      for guid, task in waiting.items() if guid not in pending])
+
+
+def open_work(instance):
+    """What a running case's own workflow waits for: (guids of its READY user tasks, guids of the tasks
+    waiting for a timer, whether anything waits for a message or another event). flask check compares
+    these with the inbox and timer rows."""
+    workflow = _load(instance, SYSTEM)
+    ready = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    waiting = workflow.get_tasks(state=TaskState.WAITING)
+    return ready, {str(t.id) for t in waiting if _timer_definition(t)}, bool(waiting)
 
 
 def start(process_key, user, round_id=None, data=None, organization=None):
@@ -435,7 +466,7 @@ def fire_timers(as_of=None, limit=None):
             db.session.rollback()  # another scheduler took this case; it will fire there
         except Exception as err:  # noqa: BLE001 - one broken case must not stop the others' timers
             db.session.rollback()
-            reason = str(err) if isinstance(err, EngineError) else f"{type(err).__name__}: {err}"
+            reason = describe(err)
             logger.exception("timer %s of case %s failed", row.id, row.instance_id)
             _mark_error(row.instance_id, reason)
     return fired
