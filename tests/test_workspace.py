@@ -83,7 +83,8 @@ def test_lint_reports_unreadable_and_invalid_diagrams_as_findings(owner):
     invalid = SELECTION.replace('<bpmn:userTask id="district_review"', '<bpmn:userTask id="district_review" bogus="1"')
     assert invalid != SELECTION
     [finding] = owner.post_json("/workspace/lint", {"bpmn": invalid}).get_json()["findings"]
-    assert "BPMN" in finding["message"] and finding["line"] == 92
+    line = SELECTION[:SELECTION.index('<bpmn:userTask id="district_review"')].count("\n") + 1
+    assert "BPMN" in finding["message"] and finding["line"] == line
     no_process = SELECTION.replace('isExecutable="true"', 'isExecutable="false"')
     [finding] = owner.post_json("/workspace/lint", {"bpmn": no_process}).get_json()["findings"]
     assert "isExecutable" in finding["message"]
