@@ -92,6 +92,9 @@ def _value(f, field):
         return [_clean(f.columns, entry.form) for entry in field.entries]
     if f.type in TEXT_TYPES:
         return data or ""
+    if f.type == "multiselect":  # in the order the form offers them, however they were sent
+        order = {c.value: i for i, c in enumerate(f.choices or ())}
+        return sorted(data or [], key=lambda v: order.get(v, len(order)))
     if f.type in LIST_TYPES:
         return list(data or [])
     if f.type == "checkbox":
