@@ -15,6 +15,10 @@ from .formkit import credit_code
 from .models import Organization
 
 
+# Names the history gives to actors that are not accounts; no account may take one.
+RESERVED_USERNAMES = frozenset({"system", "public", "cli", "scenario", "test", "owner-cli"})
+
+
 def district_of_code(code: str) -> str | None:
     """The district whose 行政区划码 the code carries (characters 3-8), or None when it names none."""
     division = code[2:8] if isinstance(code, str) else ""

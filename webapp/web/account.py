@@ -33,7 +33,7 @@ def _identity(field_name):
 
 
 def _free_username(form, field):
-    if User.query.filter_by(username=field.data).first():
+    if field.data.lower() in identity.RESERVED_USERNAMES or User.query.filter_by(username=field.data).first():
         raise ValidationError(_("用户名已被使用"))
 
 
