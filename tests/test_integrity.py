@@ -47,8 +47,7 @@ def _run(app, statement):
 
 def test_each_half_written_case_is_named(app, as_user):
     ids = cases_at_every_stage(app, as_user)
-    tasks, timers, audit, cases = (HumanTask.__table__, Timer.__table__, AuditEvent.__table__,
-                                   ProcessInstance.__table__)
+    tasks, timers, audit = HumanTask.__table__, Timer.__table__, AuditEvent.__table__
     _run(app, delete(tasks).where(tasks.c.instance_id == ids["district"], tasks.c.state == "open"))
     _run(app, delete(timers).where(timers.c.instance_id == ids["notice"]))
     _run(app, insert(tasks).values(instance_id=ids["rejected"], task_guid="00000000-0000-0000-0000-000000000001",

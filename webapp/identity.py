@@ -14,7 +14,6 @@ from . import labels
 from .formkit import credit_code
 from .models import Organization
 
-
 # Names the history gives to actors that are not accounts; no account may take one.
 RESERVED_USERNAMES = frozenset({"system", "public", "cli", "scenario", "test", "owner-cli"})
 
