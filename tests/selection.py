@@ -34,10 +34,11 @@ def complete(api, instance_id, element_id, data, expect=200):
     return response.get_json()
 
 
-def application(api, username="applicant1", **changes):
+def application(api, username="applicant1", upload=None, **changes):
     """A complete 申报书; the organisation's name, code and district are left out: the form takes them
-    from the account (they are read-only), as a client may."""
-    attachment = lambda: api.upload().get_json()["id"]  # noqa: E731 - one fresh upload per field
+    from the account (they are read-only), as a client may. `upload()` gives an attachment id (default:
+    one uploaded through the API by `api`)."""
+    attachment = upload or (lambda: api.upload().get_json()["id"])
     data = {
         "contact_name": "张经理", "contact_phone": "13812345678", "contact_email": "zhang@example.cn",
         "staff_total": 120, "tech_staff": 60, "revenue_last_year": 8600.5,
