@@ -140,10 +140,12 @@ def test_annual_grading_through_the_pages(app, as_user, login_as, new_page, scre
     submit(city)
 
     # Each expert scores: 92 and 90 average 91, which the decision table grades 优秀.
-    for expert, score in (("expert1", "92"), ("expert2", "90")):
+    for expert, sheet in (("expert1", ("23", "37", "18", "14")), ("expert2", ("22", "36", "18", "14"))):
         page = open_todo(login_as(expert), SMART, "专家评价打分")
         page.check("#no_conflict")
-        page.fill("#score", score)
+        for name, value in zip(("capability", "performance", "satisfaction", "discount"), sheet, strict=True):
+            page.fill(f"#score_{name}", value)
+        expect(page.locator("#score")).to_have_value(str(sum(map(int, sheet))))
         page.fill("#opinion", "服务企业数量多，成效明显，投诉处理及时")
         if expert == "expert1":
             screenshot(page, "grading-04-expert-score")
@@ -252,7 +254,7 @@ def test_removal_with_statement_and_public_announcement(app, as_user, login_as, 
 # ---------------------------------------------------------------- Art. 9-13: a promotion center's creation
 
 CONSTRUCTION_PLAN = {  # the required sections of the 建设方案, single entity
-    "#center_name": CENTER_NAME, "#lead_name": BINHAI, "#industries": "智能制造装备、石油化工",
+    "#center_name": CENTER_NAME, "#industries": "智能制造装备、石油化工",
     "#function_resource_integration": "汇聚政产学研用金资源，整合技术、数据、标准与人才要素",
     "#function_ecosystem": "组织供需合作、产融合作、产教合作，复制推广典型经验",
     "#function_professional_services": "评估咨询、技术集成、方案开发、改造总包",
@@ -285,7 +287,9 @@ def test_center_is_created_through_the_pages(login_as, new_page, screenshot):
                        .get_attribute("value"))
     lead.click("#start-application")
     expect(lead.locator("h2")).to_have_text("编制并提交建设方案")
-    expect(lead.locator("#credit_code")).to_have_value(credit_code_of("applicant3"))  # prefilled
+    expect(lead.locator("#credit_code")).to_have_value(credit_code_of("applicant3"))  # the account's, read-only
+    expect(lead.locator("#lead_name")).to_have_value(BINHAI)
+    expect(lead.locator("#lead_name")).not_to_be_editable()
     fill_all(lead, CONSTRUCTION_PLAN)
     lead.check("#attest_legal_person")
     lead.check("#attest_good_standing")

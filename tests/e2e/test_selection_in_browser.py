@@ -139,11 +139,23 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     city.check("input[name=experts][value=expert1]")
     city.check("input[name=experts][value=expert2]")
     submit(city)
-    for expert, score in (("expert1", "86"), ("expert2", "90")):
+    # Each fills in the scoring sheet by dimension; the total follows and is not typed. expert2's sheet
+    # starts empty and shows nothing of expert1's.
+    sheets = {"expert1": ("17", "26", "35", "8", "86"), "expert2": ("18", "27", "36", "9", "90")}
+    for expert, (basic, capability, performance, discount, total) in sheets.items():
         page = open_task(login_as(expert), "专家评审打分")
+        expect(page.locator("#score_basic")).to_have_value("")
+        expect(page.locator("body")).not_to_contain_text("服务能力较强，案例真实")
+        expect(page.locator("#score")).to_have_attribute("readonly", "")
         page.check("#no_conflict")
-        page.fill("#score", score)
+        page.fill("#score_basic", basic)
+        page.fill("#score_capability", capability)
+        page.fill("#score_performance", performance)
+        page.fill("#score_discount", discount)
+        expect(page.locator("#score")).to_have_value(total)
         page.fill("#opinion", "服务能力较强，案例真实")
+        if expert == "expert1":
+            screenshot(page, "04b-expert-sheet")
         submit(page)
 
     # The city puts it on the preliminary list: the notice is published.
