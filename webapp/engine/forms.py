@@ -57,6 +57,8 @@ def _own_earlier_submission(task, user):
 def checked_submission(task, definition, data, attachment_ok):
     """(clean, errors) of a completion: read-only fields left out take the account's values; a different
     value for one is an error, like any other field's."""
+    if not any(f.readonly for f in definition.fields):
+        return definition.validate(data, attachment_ok)  # nothing bound: no need to read the organisation
     account = account_of(task.instance)
     clean, errors = definition.validate(definition.fill_bound(data, account), attachment_ok)
     if not errors:
