@@ -110,3 +110,27 @@ def test_scores_go_into_the_average_and_the_city_reads_each_sheet(app, as_user):
     assert case(city, instance_id)["data"]["average_score"] == 75.25
     page = Session(app, "city").text(f"/cases/{instance_id}")
     assert "服务绩效" in page and "28.2" in page  # expert1's sheet: 40 × 70.5 % of the performance dimension
+
+
+def test_the_graded_provider_reads_its_grade_not_its_experts(app, as_user):
+    from test_grading import graded_case
+
+    body = graded_case(app, as_user, (92, 90))  # the city's view
+    assert body["data"]["average_score"] == 91.0 and body["data"]["grade"] == "excellent"
+    provider = case(as_user("applicant1"), body["id"])
+    assert provider["data"]["grade"] == "excellent" and not EXPERT_DATA & set(provider["data"])
+    history = as_user("applicant1").get(f"/process-instances/{body['id']}/history").get_json()
+    assert all(e["actor"] is None for e in history if e["element_id"] == "grading_review")
+
+
+def test_the_center_lead_reads_the_decision_not_its_experts(app, as_user):
+    from test_centers import apply as apply_center
+    from test_centers import confirm, recommend
+
+    instance_id, lead = apply_center(as_user)
+    recommend(as_user("district-hexi"), instance_id)
+    confirm(as_user, instance_id, experts=("expert1", "expert2"))
+    body = case(lead, instance_id)
+    assert body["outcome"] == "center_confirmed" and not EXPERT_DATA & set(body["data"])
+    assert "expert1" not in Session(app, "applicant1").text(f"/cases/{instance_id}")
+    assert case(as_user("city"), instance_id)["data"]["average_score"] == 86.0
