@@ -148,6 +148,7 @@ def case(instance_id):
                            open_tasks=open_tasks, assignee=reader.assignee,
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
                            decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
+                           step_role={t.element_id: t.role for t in tasks},
                            files=attachment_names(_ids_in(submitted)))
 
 
