@@ -35,8 +35,7 @@ def make_app(uri, **overrides):
         db.create_all()
         demo.load()
         for path in sorted((ROOT / "processes").glob("*.bpmn")):
-            dmns = [(p.name, p.read_bytes()) for p in sorted(path.parent.glob(f"{path.stem}*.dmn"))]
-            engine.deploy((path.name, path.read_bytes()), dmns, actor="test", run_scenarios=False)
+            engine.deploy(engine.from_repository(path, ROOT / "forms"), actor="cli", run_scenarios=False)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

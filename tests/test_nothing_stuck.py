@@ -50,8 +50,7 @@ def start_broken(app, script):
     tag, extensions, body = SCRIPTS[script]
     diagram = BROKEN.replace("SCRIPT_TASK", tag).replace("EXTENSIONS", extensions).replace("SCRIPT", body)
     with app.app_context():
-        engine.deploy(("broken.bpmn", diagram.encode()),
-                      actor="owner", run_scenarios=False)
+        engine.deploy(engine.assemble(("broken.bpmn", diagram.encode())), actor="owner", run_scenarios=False)
         instance = engine.start("broken_timer", User.query.filter_by(username="city").one())
         db.session.commit()
         return instance.id

@@ -2,7 +2,6 @@
 (API, workspace) naming the scenario, and the workspace runs them for process owners only."""
 
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -29,9 +28,8 @@ ADMISSION = "入库（初审推荐、形式审查、专家评审、列入名单�
 ON = pytest.mark.parametrize("app", [{"DEPLOY_SCENARIOS": True}], indirect=True)
 
 
-def sources(key):
-    path = PROCESSES / f"{key}.bpmn"
-    return (path.name, path.read_bytes()), [(p.name, p.read_bytes()) for p in sorted(PROCESSES.glob(f"{key}*.dmn"))]
+def seed(key):
+    return engine.from_repository(PROCESSES / f"{key}.bpmn", ROOT / "forms")
 
 
 def latest_version(app, key):
@@ -41,10 +39,10 @@ def latest_version(app, key):
 
 @pytest.mark.parametrize("key", DIAGRAMS)
 def test_shipped_scenarios_pass_and_leave_the_real_database_alone(app, key):
-    assert scenarios.scenario_file(key, PROCESSES) is not None, f"{key} has no scenarios"
+    package = seed(key)
+    assert package.scenarios, f"{key} has no scenarios"
     with app.app_context():
-        bpmn, dmns = sources(key)
-        results = scenarios.run(bpmn, dmns)
+        results = scenarios.run(package)
         assert len(results) >= 2
         assert [r for r in results if not r["passed"]] == []
         assert db.session.query(ProcessInstance).count() == 0  # it ran in a throw-away database
@@ -81,7 +79,7 @@ def test_deploy_refuses_a_diagram_that_breaks_a_scenario_naming_it(app, as_user)
     assert latest_version(app, "provider_selection") == before
     with app.app_context():  # the engine call itself refuses too
         with pytest.raises(engine.DefinitionError) as refused:
-            engine.deploy(("provider_selection.bpmn", BROKEN.encode()), actor="owner")
+            engine.deploy(engine.assemble(("provider_selection.bpmn", BROKEN.encode())), actor="owner")
         assert any(ADMISSION in e for e in refused.value.errors)
         db.session.rollback()
 
@@ -139,7 +137,7 @@ def test_workspace_page_runs_the_scenarios_for_owners_only(app):
 
 def test_workspace_page_shows_a_failing_scenario(app):
     with app.app_context():
-        engine.deploy(("provider_selection.bpmn", BROKEN.encode()), actor="test", run_scenarios=False)
+        engine.deploy(engine.assemble(("provider_selection.bpmn", BROKEN.encode())), actor="test", run_scenarios=False)
         db.session.commit()
     page = Session(app, "owner").text("/workspace/provider_selection/scenarios")
     assert "5 / 8 个场景通过" in page and 'data-passed="false"' in page and "实际为 rejected" in page
@@ -151,8 +149,3 @@ def test_cli_runs_a_diagrams_scenarios(app):
     assert "2 / 2 个场景通过" in result.output
     result = app.test_cli_runner().invoke(args=["processes", "scenarios", "nothing"])
     assert result.exit_code != 0
-
-
-def test_scenario_file_lookup(tmp_path):
-    assert scenarios.scenario_file("provider_selection", PROCESSES) == PROCESSES / "provider_selection.scenarios.yaml"
-    assert scenarios.scenario_file("provider_selection", Path(tmp_path)) is None

@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 from io import BytesIO
 from pathlib import Path
 
@@ -324,41 +323,31 @@ def test_case_at_a_step_whose_form_changed_cannot_move(app, as_user):
     assert check["can_move"] is False and "district_review" in check["reason"] and "改动" in check["reason"]
 
 
-def _forms_dir(app, path):
-    """Read forms from path (None: the repository's forms/), in the app's config and formkit alike."""
-    from webapp.formkit import set_forms_dir
-
-    app.config["FORMS_DIR"] = str(path if path is not None else ROOT / "forms")
-    set_forms_dir(path)
-
-
-def test_each_version_snapshots_the_yaml_of_every_form_it_uses(app):
+def test_each_version_holds_the_yaml_of_every_form_it_names_and_every_list(app):
     with app.app_context():
         for definition in ProcessDefinition.query.all():
-            keys = set(re.findall(r'name="(?:formKey|startForm)" value="([\w]+)"', definition.bpmn_xml))
+            keys = set(re.findall(r'name="(?:formKey|startForm|objectionForm)" value="([\w]+)"', definition.bpmn_xml))
             assert set(definition.forms) == keys, definition.key
             for key in keys:
                 assert definition.forms[key] == (ROOT / "forms" / f"{key}.yaml").read_text(encoding="utf-8")
+            assert set(definition.lists) == {p.stem for p in (ROOT / "forms" / "lists").glob("*.yaml")}
         delisting = ProcessDefinition.query.filter_by(key="provider_delisting").one()
         assert "delisting_start" in delisting.forms  # the process-level startForm
 
 
-def test_compare_lists_form_changes_field_by_field(app, as_user, tmp_path):
-    forms = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms", forms)
-    review = forms / "district_review.yaml"
-    text = review.read_text(encoding="utf-8")
+def test_compare_lists_form_changes_field_by_field(app, as_user):
+    text = (ROOT / "forms" / "district_review.yaml").read_text(encoding="utf-8")
     changed = text.replace("    max_length: 2000\n", "    max_length: 2000\n    required: true\n", 1)
     changed = changed.replace("      - {value: reject, label: 不予推荐, label_en: Do not recommend}\n", "")
     changed = changed.replace("    required_if: {decision: [return, reject]}\n", "")
     changed += "  - name: remarks\n    type: text\n    label: 备注\n"
     assert changed.count("required: true") == 2 and "reject" not in changed
-    review.write_text(changed, encoding="utf-8")
-    _forms_dir(app, forms)
-    try:
-        assert deploy(as_user("owner"), SELECTION.replace('name="区级初审推荐"', 'name="区级初审与推荐"')) == 2
-    finally:
-        _forms_dir(app, None)
+    owner = as_user("owner")
+    response = owner.client.post("/api/v1/process-definitions", headers=owner.headers, data={
+        "bpmn": (BytesIO(SELECTION.replace('name="区级初审推荐"', 'name="区级初审与推荐"').encode()),
+                 "provider_selection.bpmn"),
+        "form": (BytesIO(changed.encode()), "district_review.yaml")}, content_type="multipart/form-data")
+    assert response.status_code == 201 and response.get_json()["version"] == 2, response.get_json()
     with app.app_context():
         v1, v2 = (ProcessDefinition.query.filter_by(key="provider_selection", version=n).one() for n in (1, 2))
         assert v1.forms["district_review"] == text and v2.forms["district_review"] == changed

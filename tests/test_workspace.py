@@ -2,15 +2,12 @@
 bands, Art. 8 grounds) in the workspace, the API and the CLI, the modeler page and the form editor."""
 
 import re
-import shutil
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from conftest import ROOT
 from web import Session
 
-from webapp.formkit import set_forms_dir
 from webapp.models import AuditEvent, ProcessDefinition
 
 PROCESSES = ROOT / "processes"
@@ -36,17 +33,6 @@ class Workspace(Session):
     def post_json(self, path, body, token=True):
         headers = {"X-CSRFToken": self.token} if token else {}
         return self.client.post(path, json=body, headers=headers)
-
-
-@pytest.fixture
-def forms_dir(app, tmp_path):
-    """A copy of forms/ the app reads and writes, so edits never touch the repository."""
-    directory = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms", directory)
-    app.config["FORMS_DIR"] = str(directory)
-    set_forms_dir(directory)
-    yield directory
-    set_forms_dir(None)
 
 
 @pytest.fixture
@@ -211,30 +197,24 @@ def test_the_shipped_grade_bands_need_no_confirmation(app, as_user):
     assert response.status_code == 201, response.get_json()
 
 
-def test_a_missing_delisting_ground_needs_confirmation_in_the_workspace(app, owner, forms_dir):
-    start = (forms_dir / "delisting_start.yaml").read_text(encoding="utf-8")
-    grounds = (forms_dir / "lists" / "delisting_grounds.yaml").read_text(encoding="utf-8")
-    (forms_dir / "lists" / "delisting_grounds_short.yaml").write_text(
-        "\n".join(line for line in grounds.splitlines() if "value: fraud" not in line), encoding="utf-8")
-    (forms_dir / "delisting_start_short.yaml").write_text(
-        start.replace("key: delisting_start", "key: delisting_start_short")
-        .replace("choices: delisting_grounds", "choices: delisting_grounds_short"), encoding="utf-8")
-    diagram = DELISTING.replace('name="startForm" value="delisting_start"',
-                                'name="startForm" value="delisting_start_short"')
-    assert diagram != DELISTING
-    body = owner.post_json("/workspace/lint", {"bpmn": diagram}).get_json()
+def test_a_missing_delisting_ground_needs_confirmation_in_the_workspace(app, owner):
+    """A removal ground dropped from the draft's list: the deploy is a policy change (Art. 8)."""
+    grounds = owner.text("/workspace/provider_delisting/lists/delisting_grounds")
+    assert "fraud" in grounds
+    text = yaml_of(grounds)
+    short = "\n".join(line for line in text.splitlines() if "value: fraud" not in line) + "\n"
+    assert owner.post_json("/workspace/provider_delisting/lists/delisting_grounds", {"yaml": short}).status_code == 200
+    body = owner.post_json("/workspace/lint", {"key": "provider_delisting"}).get_json()
     assert body["policy_change"] is True
     [finding] = body["findings"]
     assert finding["severity"] == "policy" and "fraud" in finding["message"]
     before, _ = latest(app, "provider_delisting")
-    refused = owner.post_json("/workspace/deploy", {"bpmn": diagram, "confirm_policy_change": True})
+    refused = owner.post_json("/workspace/deploy", {"key": "provider_delisting", "confirm_policy_change": True})
     assert refused.status_code == 422 and refused.get_json()["policy_change"] is True
     assert latest(app, "provider_delisting")[0] == before
-    response = owner.post_json("/workspace/deploy", {"bpmn": diagram, "note": "合并情形", "confirm_policy_change": True,
-                                                     "reason": "弄虚作假并入违法违规"})
+    response = owner.post_json("/workspace/deploy", {"key": "provider_delisting", "note": "合并情形",
+                                                     "confirm_policy_change": True, "reason": "弄虚作假并入违法违规"})
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["version"] == before + 1
-    assert "弄虚作假并入违法违规" in latest(app, "provider_delisting")[1]
 
 
 def test_cli_deploy_needs_confirmation_and_reason_for_a_policy_change(app, tmp_path):
@@ -273,7 +253,7 @@ def test_modeler_page_serves_the_modeler_and_the_latest_diagram(owner):
     assert "/workspace/" in owner.text("/inbox/")  # the 流程工作台 link
     index = owner.text("/workspace/")
     assert 'href="/workspace/provider_selection"' in index
-    assert "/workspace/provider_grading/dmn/provider_grading.dmn" in index and "/workspace/forms/complaint" in index
+    assert "/workspace/provider_grading/dmn/provider_grading.dmn" in index and "/workspace/complaint/forms/" in index
 
 
 def test_dmn_editor_page_and_saving_a_table_deploys_the_process(app, owner):
@@ -297,7 +277,7 @@ def test_only_owners_reach_the_workspace(app, username):
     other = Session(app, username)
     assert other.get("/workspace/").status_code == 403
     assert other.get("/workspace/provider_selection").status_code == 403
-    assert other.get("/workspace/forms/complaint").status_code == 403
+    assert other.get("/workspace/complaint/forms/complaint").status_code == 403
     assert "/workspace/" not in other.text("/inbox/")
 
 
@@ -306,78 +286,108 @@ def test_anonymous_is_sent_to_login(app):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_workspace_posts_need_the_csrf_token(owner, forms_dir):
+def test_workspace_posts_need_the_csrf_token(app, owner):
     assert owner.post_json("/workspace/lint", {"bpmn": SELECTION}, token=False).status_code == 400
     assert owner.post_json("/workspace/deploy", {"bpmn": SELECTION}, token=False).status_code == 400
-    text = (forms_dir / "complaint.yaml").read_text(encoding="utf-8")
-    response = owner.post_json("/workspace/forms/complaint", {"yaml": text + "\n# edited\n"}, token=False)
+    text = yaml_of(owner.text("/workspace/complaint/forms/complaint"))
+    response = owner.post_json("/workspace/complaint/forms/complaint", {"yaml": text + "\n# edited\n"}, token=False)
     assert response.status_code == 400
-    assert (forms_dir / "complaint.yaml").read_text(encoding="utf-8") == text
+    assert draft_of(app, "complaint") is None
 
 
-# The form editor.
+# The form editor: forms and lists are parts of a process's draft, never written to the server's disk.
 
-def test_form_edit_with_an_error_is_refused_and_nothing_written(owner, forms_dir):
-    path = forms_dir / "complaint.yaml"
-    original = path.read_text(encoding="utf-8")
+def yaml_of(page):
+    """The YAML text an editor page holds."""
+    import html
+
+    match = re.search(r'<textarea[^>]*id="(?:form-yaml|yaml-source)"[^>]*>(.*?)</textarea>', page, re.S)
+    assert match, "no YAML editor on the page"
+    return html.unescape(match.group(1))
+
+
+def draft_of(app, key):
+    from webapp.models import PackageDraft
+
+    with app.app_context():
+        row = PackageDraft.query.filter_by(key=key).first()
+        return None if row is None else row.content
+
+
+def test_form_edit_with_an_error_is_refused_and_nothing_kept(app, owner):
+    original = yaml_of(owner.text("/workspace/complaint/forms/complaint"))
     broken = original.replace("type: textarea", "type: paragraph", 1)
     assert broken != original
-    response = owner.post_json("/workspace/forms/complaint", {"yaml": broken})
+    response = owner.post_json("/workspace/complaint/forms/complaint", {"yaml": broken})
     assert response.status_code == 422
     assert "paragraph" in response.get_json()["error"]
-    assert path.read_text(encoding="utf-8") == original
-    preview = owner.post_json("/workspace/forms/preview", {"key": "complaint", "yaml": broken})
+    preview = owner.post_json("/workspace/complaint/forms/preview", {"key": "complaint", "yaml": broken})
     assert preview.status_code == 422 and "paragraph" in preview.get_data(as_text=True)
-    bad_yaml = owner.post_json("/workspace/forms/complaint", {"yaml": "key: complaint\n  title: [oops"})
+    bad_yaml = owner.post_json("/workspace/complaint/forms/complaint", {"yaml": "key: complaint\n  title: [oops"})
     assert bad_yaml.status_code == 422 and "YAML" in bad_yaml.get_json()["error"]
-    assert path.read_text(encoding="utf-8") == original
-    assert not (forms_dir / "new_form.yaml").exists()
+    assert draft_of(app, "complaint") is None
 
 
-def test_good_form_edit_is_written_and_previewed(app, owner, forms_dir):
-    path = forms_dir / "delisting_statement.yaml"
+def test_a_good_form_edit_goes_into_the_draft_and_deploys_with_it(app, owner):
     text = (
         "key: delisting_statement\ntitle: 陈述申辩\nfields:\n"
         "  - name: statement\n    type: textarea\n    label: 陈述申辩意见\n    required: true\n"
         "  - name: hearing_wanted\n    type: checkbox\n    label: 申请听证\n"
     )
-    preview = owner.post_json("/workspace/forms/preview", {"key": "delisting_statement", "yaml": text})
+    preview = owner.post_json("/workspace/provider_delisting/forms/preview", {"key": "delisting_statement",
+                                                                             "yaml": text})
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
     assert 'data-field="statement"' in html and 'data-field="hearing_wanted"' in html
-    assert "陈述申辩意见" in html and "申请听证" in html
-    response = owner.post_json("/workspace/forms/delisting_statement", {"yaml": text})
+    response = owner.post_json("/workspace/provider_delisting/forms/delisting_statement", {"yaml": text})
     assert response.status_code == 200 and response.get_json()["ok"] is True
-    assert path.read_text(encoding="utf-8") == text
-    from webapp.formkit import load_form
+    assert draft_of(app, "provider_delisting")["forms"]["delisting_statement"] == text
+    before, _ = latest(app, "provider_delisting")
+    with app.app_context():  # nothing in force changed yet
+        current = ProcessDefinition.query.filter_by(key="provider_delisting", version=before).one()
+        assert "hearing_wanted" not in current.forms["delisting_statement"]
+    page = owner.text("/workspace/provider_delisting/forms/delisting_statement")
+    assert "hearing_wanted" in page and "workspace/form.js" in page and 'data-draft="true"' in page
+    deployed = owner.post_json("/workspace/deploy", {"key": "provider_delisting", "note": "申辩可申请听证"})
+    assert deployed.status_code == 201, deployed.get_json()
     with app.app_context():
-        assert [f.name for f in load_form("delisting_statement").fields] == ["statement", "hearing_wanted"]
-    page = owner.text("/workspace/forms/delisting_statement")
-    assert "hearing_wanted" in page and "workspace/form.js" in page
-    download = owner.get("/workspace/forms/delisting_statement.yaml")
-    assert download.status_code == 200 and download.get_data(as_text=True) == text
-    assert "attachment" in download.headers["Content-Disposition"]
+        new = ProcessDefinition.query.filter_by(key="provider_delisting", version=before + 1).one()
+        assert new.forms["delisting_statement"] == text
+    assert draft_of(app, "provider_delisting") is None  # deployed: the draft is gone
 
 
-def test_dropping_a_delisting_ground_from_the_start_form_needs_confirmation(app, owner, forms_dir):
-    path = forms_dir / "delisting_start.yaml"
-    original = path.read_text(encoding="utf-8")
-    grounds = (forms_dir / "lists" / "delisting_grounds.yaml").read_text(encoding="utf-8")
-    inline = "\n".join("      " + line.lstrip() for line in grounds.splitlines()
-                       if line.startswith("- {") and "value: fraud" not in line)
-    edited = original.replace("    choices: delisting_grounds", "    choices:\n" + inline)
-    assert edited != original and "fraud" not in edited
-    refused = owner.post_json("/workspace/forms/delisting_start", {"yaml": edited})
-    assert refused.status_code == 422 and refused.get_json()["policy_change"] is True
-    assert "fraud" in refused.get_json()["error"]
-    assert path.read_text(encoding="utf-8") == original
-    confirmed = owner.post_json("/workspace/forms/delisting_start",
-                                {"yaml": edited, "confirm_policy_change": True, "reason": "并入违法违规"})
-    assert confirmed.status_code == 200
-    assert path.read_text(encoding="utf-8") == edited
-    with app.app_context():
-        event = AuditEvent.query.filter_by(action="form_edit", name="forms/delisting_start.yaml").one()
-        assert event.data["reason"] == "并入违法违规"
+def test_a_new_form_is_made_in_the_draft(app, owner):
+    response = owner.get("/workspace/provider_selection/forms/new?form_key=site_visit")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/forms/site_visit")
+    page = owner.text("/workspace/provider_selection/forms/site_visit")
+    assert "key: site_visit" in page and "新建" in page
+    text = "key: site_visit\ntitle: 现场核查\nfields:\n  - {name: finding, type: textarea, label: 核查情况}\n"
+    assert owner.post_json("/workspace/provider_selection/forms/site_visit", {"yaml": text}).status_code == 200
+    assert "site_visit" in owner.text("/workspace/provider_selection/forms/")
+
+
+def test_a_list_edit_is_checked_against_the_forms_that_use_it(app, owner):
+    page = owner.text("/workspace/provider_selection/lists/provider_categories")
+    text = yaml_of(page)
+    assert "provider_application" in page  # the forms that use the list are named
+    added = text + "- {value: data_services, label: 数据服务, label_en: Data services}\n"
+    assert owner.post_json("/workspace/provider_selection/lists/provider_categories",
+                           {"yaml": added}).status_code == 200
+    assert "data_services" in draft_of(app, "provider_selection")["lists"]["provider_categories"]
+    for bad in ("- [", "- {value: a}", "[]", "- {value: a, label: A}\n- {value: a, label: B}\n"):
+        response = owner.post_json("/workspace/provider_selection/lists/provider_categories", {"yaml": bad})
+        assert response.status_code == 422, bad
+    assert "data_services" in draft_of(app, "provider_selection")["lists"]["provider_categories"]
+
+
+def test_discarding_a_draft_leaves_the_version_in_force(app, owner):
+    text = yaml_of(owner.text("/workspace/complaint/forms/complaint")) + "\n# 修改\n"
+    assert owner.post_json("/workspace/complaint/forms/complaint", {"yaml": text}).status_code == 200
+    assert draft_of(app, "complaint") is not None
+    assert "草稿" in owner.text("/workspace/")
+    assert owner.post_json("/workspace/complaint/draft/discard", {}).status_code == 200
+    assert draft_of(app, "complaint") is None
+    assert "# 修改" not in owner.text("/workspace/complaint/forms/complaint")
 
 
 MIWG = ROOT / "tests" / "data" / "miwg-reference"
@@ -398,7 +408,7 @@ def test_lint_and_deploy_of_foreign_diagrams_answer_without_crashing(owner):
             assert deployed.get_json()["findings"][0]["message"], path.name
 
 
-def test_form_paths_cannot_escape_the_forms_directory(owner, forms_dir):
-    assert owner.post_json("/workspace/forms/..%2Fescape", {"yaml": "x"}).status_code in (404, 405)
-    assert owner.post_json("/workspace/forms/preview", {"key": "../x", "yaml": "x"}).status_code == 404
-    assert not Path(forms_dir.parent / "escape.yaml").exists()
+def test_form_and_list_names_cannot_be_paths(owner):
+    assert owner.post_json("/workspace/complaint/forms/..%2Fescape", {"yaml": "x"}).status_code in (404, 405)
+    assert owner.post_json("/workspace/complaint/forms/preview", {"key": "../x", "yaml": "x"}).status_code == 404
+    assert owner.post_json("/workspace/complaint/lists/..%2Fx", {"yaml": "x"}).status_code in (404, 405)

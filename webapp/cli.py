@@ -14,6 +14,8 @@ from .engine.definitions import PolicyChangeRequired
 from .extensions import db
 from .models import ProcessInstance, User
 
+RELEASE = "cli"  # who deployed a version from the repository's files (a release), not a person
+
 
 def init_app(app):
     app.cli.add_command(init_db)
@@ -56,17 +58,26 @@ def processes():
 @click.option("--confirm-policy-change", is_flag=True,
               help="Confirm a change to what the regulation fixes (grade bands, delisting grounds).")
 @click.option("--reason", default=None, help="Why the policy changes (required with --confirm-policy-change).")
-def deploy(paths, confirm_policy_change, reason):
-    """Validate and deploy processes/ (or the files named); unchanged files deploy nothing."""
+@click.option("--force", is_flag=True, help="Deploy even over a newer version a person deployed in the workspace.")
+def deploy(paths, confirm_policy_change, reason, force):
+    """Validate and deploy processes/ (or the files named) as rule packages: each diagram with its tables,
+    the forms it names and the lists of forms/, its parameters and scenarios. Unchanged packages deploy
+    nothing; a package that would replace a version a process owner deployed is skipped with a warning
+    unless --force (the repository is the release's seed, not the rules in force)."""
     files = list(paths) or sorted(Path(current_app.config["PROCESSES_DIR"]).glob("*.bpmn"))
     failed = False
     for path in files:
-        dmns = [(p.name, p.read_bytes()) for p in path.parent.glob(f"{path.stem}*.dmn")]
-        beside = path.parent / f"{path.stem}.scenarios.yaml"  # a diagram's scenarios run before it deploys
         try:
-            definition, created = engine.deploy((path.name, path.read_bytes()), dmns, actor="cli",
-                                                confirm_policy_change=confirm_policy_change, reason=reason,
-                                                scenarios=beside.read_bytes() if beside.is_file() else None)
+            package = engine.from_repository(path, current_app.config["FORMS_DIR"])
+            latest = engine.latest_definition(engine.package.process_key(package.bpmn[1]), required=False)
+            if (latest is not None and latest.deployed_by != RELEASE and not force
+                    and not engine.package.already_deployed(package)):
+                click.echo(f"{path.name}: 跳过——{latest.key} 的最新版本 v{latest.version} 由 {latest.deployed_by} "
+                           f"在工作台部署，发布包会覆盖它；确需覆盖请加 --force", err=True)
+                failed = True
+                continue
+            definition, created = engine.deploy(package, actor=RELEASE, confirm_policy_change=confirm_policy_change,
+                                                reason=reason)
             db.session.commit()
             change = "（新版本）" if created else "（未变化）"
             click.echo(f"{path.name}: {definition.key} v{definition.version}{change}")
@@ -158,18 +169,17 @@ def scheduler(interval):
 @processes.command("scenarios")
 @click.argument("key")
 def scenarios(key):
-    """Run processes/KEY.scenarios.yaml against KEY's diagram in processes/, in a throw-away database."""
+    """Run processes/KEY.scenarios.yaml against the package of processes/KEY.bpmn, in a throw-away database."""
     from .engine import scenarios as runner
 
-    folder = Path(current_app.config["PROCESSES_DIR"])
-    path, source = folder / f"{key}.bpmn", runner.scenario_file(key)
+    path = Path(current_app.config["PROCESSES_DIR"]) / f"{key}.bpmn"
     if not path.is_file():
         raise click.ClickException(f"没有 {path.name}")
-    if source is None:
+    package = engine.from_repository(path, current_app.config["FORMS_DIR"])
+    if not package.scenarios:
         raise click.ClickException(f"没有 {key}.scenarios.yaml")
-    dmns = [(p.name, p.read_bytes()) for p in sorted(folder.glob(f"{key}*.dmn"))]
     try:
-        results = runner.run((path.name, path.read_bytes()), dmns, source.read_text(encoding="utf-8"))
+        results = runner.run(package)
     except (runner.ScenarioFileError, engine.DefinitionError) as err:
         raise click.ClickException(str(err)) from None
     for result in results:

@@ -1,17 +1,50 @@
-"""Display labels for codes (districts, categories, roles, outcomes), read from forms/lists/*.yaml."""
+"""Display labels for codes (districts, categories, roles, outcomes): the choice lists of the rule packages
+in force, so a list a process owner deploys (a new provider category) labels the public pages at once.
 
-from functools import lru_cache
-from pathlib import Path
+Where two processes' latest versions carry the same list, the most recently deployed one wins. The texts
+are read at most every LABELS_TTL seconds per worker (and at once after a deployment in this worker);
+each text is parsed once.
+"""
+
+import time
 
 import yaml
+from flask import current_app
 
-LISTS_DIR = Path(__file__).resolve().parent.parent / "forms" / "lists"
+from .engine.definitions import ON_DEPLOY
+
+LABELS_TTL = 5.0
+_texts = {}  # database URI -> (read at, {list name: YAML text})
+_parsed = {}  # YAML text -> entries
 
 
-@lru_cache(maxsize=32)
+def forget():
+    """Read the lists afresh at the next label (a deployment changed them)."""
+    _texts.clear()
+
+
+ON_DEPLOY.append(forget)
+
+
+def _current():
+    from .engine.package import current
+
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    read_at, texts = _texts.get(uri, (0.0, None))
+    if texts is None or time.monotonic() - read_at > LABELS_TTL:
+        texts = current("lists")
+        _texts[uri] = (time.monotonic(), texts)
+    return texts
+
+
 def entries(name):
-    """The entries of forms/lists/<name>.yaml as written, with whatever they carry beside value and label."""
-    return tuple(yaml.safe_load((LISTS_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or ())
+    """The entries of the list `name` in force, as written (with whatever they carry beside value and label)."""
+    text = _current().get(name)
+    if text is None:
+        return ()
+    if text not in _parsed:
+        _parsed[text] = tuple(yaml.safe_load(text) or ())
+    return _parsed[text]
 
 
 def options(name, locale="zh"):
@@ -20,10 +53,8 @@ def options(name, locale="zh"):
     return [(e["value"], e.get(key) or e["label"]) for e in entries(name)]
 
 
-@lru_cache(maxsize=64)
-def _by_value(name, locale):
-    return dict(options(name, locale))
-
-
 def label(name, value, locale="zh"):
-    return _by_value(name, locale).get(value, value or "")
+    for code, text in options(name, locale):
+        if code == value:
+            return text
+    return value or ""

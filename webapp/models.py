@@ -79,11 +79,28 @@ class ProcessDefinition(db.Model):
     dmn_xml = db.Column(JSON, nullable=False, default=list)
     content_hash = db.Column(db.String(64), nullable=False)
     spec = deferred(db.Column(JSON, nullable=False))  # large: loaded only by the engine, cached per version
-    forms = deferred(db.Column(JSON, nullable=False, default=dict))  # {form key: YAML text} as deployed
+    # The rest of the rule package (engine/package.py): read only when a version's rules are needed.
+    forms = deferred(db.Column(JSON, nullable=False, default=dict))  # {form key: YAML text}
+    lists = deferred(db.Column(JSON, nullable=False, default=dict))  # {list name: YAML text}
+    parameters = deferred(db.Column(db.Text))  # the rule parameters (YAML)
+    scenarios = deferred(db.Column(db.Text))  # the scenarios its deployment passed (YAML)
+    approved_by = db.Column(db.String(80))  # the second person who approved the change (four eyes)
     needs_round = db.Column(db.Boolean, default=False, nullable=False)
     note = db.Column(db.Text)
     deployed_by = db.Column(db.String(80))
     deployed_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class PackageDraft(db.Model):
+    """The next version of a process's rule package as its owner edits it in the workspace: kept in the
+    database (any app server sees the same), never read by a case, deployed or discarded as a whole."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(80), nullable=False, unique=True)
+    base_version = db.Column(db.Integer)  # the version the draft started from
+    content = db.Column(JSON, nullable=False)  # {bpmn: [name, text], dmns: [[name, text]], forms, lists, ...}
+    updated_by = db.Column(db.String(80))
+    updated_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class Round(db.Model):
@@ -221,6 +238,8 @@ class Notice(db.Model):
     starts_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
     ends_at = db.Column(UTCDateTime)
     closed_at = db.Column(UTCDateTime)
+
+    instance = db.relationship(ProcessInstance)
 
     def is_open(self, now=None):
         now = now or utcnow()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import current_app
 
 from . import engine
+from .engine.definitions import process_properties
 from .engine.errors import EngineError
 from .extensions import db
 from .models import Notice, Objection, utcnow
@@ -19,6 +20,12 @@ def open_notice(notice_id):
     if notice is None or notice.kind != "selection_notice":
         raise engine.NotFound("公示不存在")
     return notice
+
+
+def form(notice):
+    """The objection form the notice's case's own version names (its process's objectionForm)."""
+    definition = notice.instance.definition
+    return engine.package.library(definition).form(process_properties(definition).get("objectionForm"))
 
 
 def file(notice_id, clean, source_ip):

@@ -51,19 +51,32 @@ def xml(key):
     return Response(definition.bpmn_xml, mimetype="application/xml")
 
 
+def _named(part, suffix):
+    """{key: content} of the uploaded files of one multipart part, each named <key><suffix>."""
+    found = {}
+    for upload in request.files.getlist(part):
+        name = (upload.filename or "").rsplit("/", 1)[-1]
+        if not name.endswith(suffix) or not name[:-len(suffix)]:
+            raise BadRequest(f"{part} 文件须命名为 <名称>{suffix}：{name}")
+        found[name[:-len(suffix)]] = upload.read()
+    return found
+
+
 @bp.post("/process-definitions")
 @login_required("owner")
 def deploy():
+    """Deploy a rule package: the parts uploaded over the latest version of the process (the rest carries over)."""
     files = request.files.getlist("bpmn")
     if len(files) != 1:
         raise BadRequest("需要且只需要一个 bpmn 文件")
     dmns = [(f.filename or "table.dmn", f.read()) for f in request.files.getlist("dmn")]
-    # An optional scenario file (processes/<key>.scenarios.yaml's format); without it the shipped one runs.
-    scenarios = request.files.get("scenarios")
+    single = {part: request.files[part].read() if part in request.files else None
+              for part in ("scenarios", "parameters")}
+    forms, lists = _named("form", ".yaml"), _named("list", ".yaml")
     try:
-        definition, created = engine.deploy((files[0].filename or "process.bpmn", files[0].read()), dmns,
-                                            actor=g.user.username, note=request.form.get("note"),
-                                            scenarios=scenarios.read() if scenarios else None,
+        package = engine.assemble((files[0].filename or "process.bpmn", files[0].read()), dmns=dmns or None,
+                                  forms=forms, lists=lists, **single)
+        definition, created = engine.deploy(package, actor=g.user.username, note=request.form.get("note"),
                                             confirm_policy_change=request.form.get("confirm_policy_change") in (
                                                 "true", "1", "on", "yes"),
                                             reason=request.form.get("reason"))

@@ -4,7 +4,6 @@ from flask import jsonify, request
 
 from .. import objections, paging, pool
 from ..extensions import db
-from ..formkit import load_form
 from ..models import Notice, utcnow
 from . import bp, error, json_body, paged_json
 
@@ -42,8 +41,7 @@ def notices():
 
 @bp.post("/public/notices/<int:notice_id>/objections")
 def object_to(notice_id):
-    objections.open_notice(notice_id)
-    clean, errors = load_form("objection").validate(json_body())
+    clean, errors = objections.form(objections.open_notice(notice_id)).validate(json_body())
     if errors:
         return error(422, "异议信息不完整", errors)
     objection = objections.file(notice_id, clean, request.remote_addr or "unknown")

@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
-from .definitions import deploy, latest_definition, parse_files
+from . import package, parameters
+from .definitions import deploy, latest_definition, parse_package
 from .disclosure import reader
 from .errors import (
     Conflict,
@@ -12,6 +13,7 @@ from .errors import (
     ValidationFailed,
 )
 from .forms import form_for, opening_values
+from .package import Package, assemble, from_repository, of_version
 from .runtime import (
     attachment_checker,
     can_start,
@@ -26,8 +28,9 @@ from .runtime import (
 )
 
 __all__ = [
+    "Package", "assemble", "from_repository", "of_version", "package", "parameters",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
-    "latest_definition", "opening_values", "parse_files", "reader", "start", "start_round_cases", "task_context",
+    "latest_definition", "opening_values", "parse_package", "reader", "start", "start_round_cases", "task_context",
     "visible_task",
 ]

@@ -7,7 +7,6 @@ content yields the existing version, so `processes deploy` is idempotent.
 """
 
 import ast
-import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -19,8 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from ..extensions import db
-from ..formkit import FormDefinitionError, FormNotFound, forms_dir, load_form
-from ..formkit.definition import NAME as FORM_NAME
+from ..formkit import FormDefinitionError, FormNotFound
 from ..models import ProcessDefinition
 from . import audit, roles, serializer, services
 from .errors import DefinitionError, NotFound
@@ -146,7 +144,7 @@ def lint_dmn(root, filename):
     return findings
 
 
-def lint_tasks(root, filename):
+def lint_tasks(root, filename, library):
     findings = []
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
              for lane in root.xpath("//bpmn:lane", namespaces=NS)
@@ -161,9 +159,11 @@ def lint_tasks(root, filename):
             findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))
             continue
         try:
-            load_form(form[0])
-        except (FormNotFound, FormDefinitionError):
+            library.form(form[0])
+        except FormNotFound:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 不存在"))
+        except FormDefinitionError as err:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 有误：{err}"))
     for operator in root.xpath("//spiff:serviceTaskOperator", namespaces=NS):
         if operator.get("id") not in services.OPERATIONS:
             findings.append(Finding(filename, operator, f"未知服务 {operator.get('id')}"))
@@ -257,7 +257,7 @@ def lint_grade_bands(dmn_roots, bpmn_filename):
                     "（政策变更，需确认并说明理由）", severity="policy")]
 
 
-def lint_delisting_grounds(process, filename):
+def lint_delisting_grounds(process, filename, library):
     """Art. 8: the delisting start form must offer all eight grounds; fewer is a policy change."""
     start_form = process.xpath("bpmn:extensionElements//spiff:property[@name='startForm']", namespaces=NS)
     if not start_form:
@@ -265,7 +265,7 @@ def lint_delisting_grounds(process, filename):
                         "（政策变更，需确认并说明理由）", severity="policy")]
     node = start_form[0]
     try:
-        form = load_form(node.get("value"))
+        form = library.form(node.get("value"))
     except (FormNotFound, FormDefinitionError):
         return [Finding(filename, node, f"出库流程的发起表单 {node.get('value')} 不存在")]
     field = next((f for f in form.fields if f.name == "ground"), None)
@@ -277,13 +277,13 @@ def lint_delisting_grounds(process, filename):
     return []
 
 
-def lint_guardrails(key, root, process, filename, dmn_roots):
+def lint_guardrails(key, root, process, filename, dmn_roots, library):
     if key == "provider_selection":
         return lint_notice_periods(root, filename)
     if key == "provider_grading":
         return lint_grade_bands(dmn_roots, filename)
     if key == "provider_delisting":
-        return lint_delisting_grounds(process, filename)
+        return lint_delisting_grounds(process, filename, library)
     return []
 
 
@@ -405,7 +405,7 @@ def script_names(source, mode):
     return read, bound
 
 
-def lint_condition_names(root, filename, dmn_roots):
+def lint_condition_names(root, filename, dmn_roots, library):
     """A gateway condition may only name data some step produces: a form's field (task or start form),
     a service's result, a script's variable, a decision table's output, a multi-instance item, a
     message's variable, or what every case starts with (start_data, round_info)."""
@@ -414,7 +414,7 @@ def lint_condition_names(root, filename, dmn_roots):
     produced = {"start_data", "round_info"} | set(dir(builtins)) | set(restricted_globals())
     for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
         try:
-            produced |= {f.name for f in load_form(str(key)).fields}
+            produced |= {f.name for f in library.form(str(key)).fields}
         except (FormNotFound, FormDefinitionError):
             pass  # reported by lint_tasks
     produced |= {str(v) for v in root.xpath(
@@ -444,42 +444,54 @@ def lint_condition_names(root, filename, dmn_roots):
 class Parsed:
     """The result of a successful validation: what a deployment stores."""
 
-    def __init__(self, key, name, needs_round, spec_dict, bpmn_text, dmn_texts, policy=(), form_keys=()):
+    def __init__(self, key, name, needs_round, spec_dict, package, policy=()):
         self.key, self.name, self.needs_round, self.policy = key, name, needs_round, list(policy)
-        self.spec_dict, self.bpmn_text, self.dmn_texts = spec_dict, bpmn_text, dmn_texts
-        self.form_keys = sorted(set(form_keys))
+        self.spec_dict, self.package = spec_dict, package
 
     @property
     def content_hash(self):
-        digest = hashlib.sha256(self.bpmn_text.encode())
-        for text in sorted(self.dmn_texts):
-            digest.update(b"\0" + text.encode())
-        return digest.hexdigest()
-
-
-def _decode(content: bytes, filename):
-    try:
-        return content.decode("utf-8") if isinstance(content, bytes) else content
-    except UnicodeDecodeError:
-        # Some modelers write ISO-8859-1 with an XML declaration; lxml reads the bytes correctly.
-        return None
+        return self.package.content_hash
 
 
 class PolicyChangeRequired(DefinitionError):
     """The diagram deviates from what the regulation fixes: deployable only when the owner confirms with a reason."""
 
 
-def parse_files(bpmn: tuple[str, bytes], dmns=(), confirm_policy_change=False, reason=None):
-    """Validate one BPMN file (and its DMN tables); raise DefinitionError listing every finding.
+def lint_package_texts(package, library, root):
+    """Every form and list of the package reads (a broken one is named by its file), and the forms the
+    process names (startForm, objectionForm) are in it; a task's form is lint_tasks' to report."""
+    findings = []
+    for key in sorted(package.forms):
+        try:
+            library.form(key)
+        except (FormDefinitionError, FormNotFound) as err:
+            findings.append(Finding(f"forms/{key}.yaml", None, f"表单有误：{err}"))
+    for name in sorted(package.lists):
+        try:
+            entries = library.entries(name)
+        except FormDefinitionError as err:
+            findings.append(Finding(f"lists/{name}.yaml", None, f"选项列表有误：{err}"))
+            continue
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and "value" in e and "label" in e
+                                                    for e in entries):
+            findings.append(Finding(f"lists/{name}.yaml", None, "选项列表须为 {value, label} 条目的列表"))
+    for node in root.xpath("//bpmn:process/bpmn:extensionElements//spiff:property"
+                           "[@name='startForm' or @name='objectionForm']", namespaces=NS):
+        if node.get("value") not in package.forms:
+            findings.append(Finding(package.bpmn[0], node, f"流程引用的表单 {node.get('value')} 不在规则包中"))
+    return findings
+
+
+def parse_package(package, confirm_policy_change=False, reason=None):
+    """Validate a rule package (its diagram, tables, forms and lists); raise DefinitionError listing every
+    finding.
 
     Policy-change findings (severity "policy") raise PolicyChangeRequired unless confirm_policy_change
     is true and a reason is given; the accepted ones are on the result's `policy`.
     """
-    filename, content = bpmn
-    content = content.encode() if isinstance(content, str) else content
-    root = parse_xml(content, filename)
-    dmn_roots = [(name, parse_xml(data if isinstance(data, bytes) else data.encode(), name))
-                 for name, data in dmns]
+    filename, text = package.bpmn
+    root = parse_xml(text.encode(), filename)
+    dmn_roots = [(name, parse_xml(data.encode(), name)) for name, data in package.dmns]
     executable = root.xpath("//bpmn:process[@isExecutable='true']", namespaces=NS)
     if not executable:
         raise _refuse(f"{filename}: 没有可执行的流程（isExecutable=\"true\"），无法部署运行", None, file=filename)
@@ -496,12 +508,13 @@ def parse_files(bpmn: tuple[str, bytes], dmns=(), confirm_policy_change=False, r
         raise _refuse(f"{filename} 第 {err.line_number or '?'} 行：不符合 BPMN 规范：{err}", None,
                       getattr(err, "id", None), getattr(err, "file_name", None) or filename,
                       getattr(err, "line_number", None)) from None
-    findings = (lint_expressions(root, filename) + lint_tasks(root, filename) + lint_paths(root, filename)
-                + lint_timers(root, filename))
+    library = package.library()
+    findings = (lint_package_texts(package, library, root) + lint_expressions(root, filename)
+                + lint_tasks(root, filename, library) + lint_paths(root, filename) + lint_timers(root, filename))
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
-    findings += lint_condition_names(root, filename, dmn_roots)
-    findings += lint_guardrails(key, root, process, filename, dmn_roots)
+    findings += lint_condition_names(root, filename, dmn_roots, library)
+    findings += lint_guardrails(key, root, process, filename, dmn_roots, library)
     errors = [f for f in findings if f.severity == "error"]
     policy = [f for f in findings if f.severity == "policy"]
     if errors:
@@ -520,49 +533,27 @@ def parse_files(bpmn: tuple[str, bytes], dmns=(), confirm_policy_change=False, r
                       getattr(err, "line_number", None)) from None
     needs_round = bool(process.xpath(
         "bpmn:extensionElements//spiff:property[@name='requiresRound' and @value='true']", namespaces=NS))
-    text = _decode(content, filename) or etree.tostring(root, encoding="unicode")
-    dmn_texts = [etree.tostring(r, encoding="unicode") for _, r in dmn_roots]
-    form_keys = [str(v).strip() for v in root.xpath(
-        "//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS)]
-    return Parsed(key, process.get("name") or key, needs_round,
-                  serializer.spec_to_dict(spec, subprocess_specs), text, dmn_texts, policy, form_keys)
+    return Parsed(key, process.get("name") or key, needs_round, serializer.spec_to_dict(spec, subprocess_specs),
+                  package, policy)
 
 
-def form_snapshot(form_keys):
-    """{form key: YAML text} of the forms a version uses, as they are when it is deployed.
+def deploy(package, actor=None, note=None, confirm_policy_change=False, reason=None, run_scenarios=None,
+           approved_by=None):
+    """Store a rule package as a new version, or return the existing one when the content is unchanged.
 
-    Stored with the version so two versions' forms can be compared later; not part of the content hash.
+    A policy change (see parse_package) needs confirm_policy_change and a reason; the reason goes into
+    the version's note and the audit entry. A new version must pass the package's scenarios; a failing
+    one refuses it, naming the scenario and what differed. run_scenarios=False (or the app's
+    DEPLOY_SCENARIOS = False) skips them.
     """
-    snapshot = {}
-    for key in form_keys:
-        if not FORM_NAME.match(key):
-            continue
-        try:
-            snapshot[key] = (forms_dir() / f"{key}.yaml").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # lint_tasks refuses a task form that does not exist
-    return snapshot
-
-
-def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, reason=None, scenarios=None,
-           run_scenarios=None):
-    """Store a new version, or return the existing one when the content is unchanged.
-
-    A policy change (see parse_files) needs confirm_policy_change and a reason; the reason goes into
-    the version's note and the audit entry.
-
-    A new version must pass the diagram's scenarios (the uploaded `scenarios` text, else
-    processes/<key>.scenarios.yaml); a failing one refuses it, naming the scenario and what differed.
-    run_scenarios=False (or the app's DEPLOY_SCENARIOS = False) skips them.
-    """
-    parsed = parse_files(bpmn, dmns, confirm_policy_change, reason)
+    parsed = parse_package(package, confirm_policy_change, reason)
     existing = ProcessDefinition.query.filter_by(key=parsed.key, content_hash=parsed.content_hash).first()
     if existing:
         return existing, False
     if run_scenarios is None:
         run_scenarios = current_app.config.get("DEPLOY_SCENARIOS", True)
     if run_scenarios:
-        _check_scenarios(parsed, bpmn, dmns, scenarios, reason)
+        _check_scenarios(parsed, reason)
     latest = latest_definition(parsed.key, required=False)
     data = {"key": parsed.key, "hash": parsed.content_hash}
     if parsed.policy:
@@ -571,26 +562,30 @@ def deploy(bpmn, dmns=(), actor=None, note=None, confirm_policy_change=False, re
         data.update(policy_change=[f.message for f in parsed.policy], reason=reason)
     definition = ProcessDefinition(
         key=parsed.key, version=(latest.version + 1) if latest else 1, name=parsed.name,
-        bpmn_xml=parsed.bpmn_text, dmn_xml=parsed.dmn_texts, content_hash=parsed.content_hash,
-        spec=parsed.spec_dict, forms=form_snapshot(parsed.form_keys), needs_round=parsed.needs_round, note=note,
-        deployed_by=actor)
+        bpmn_xml=package.bpmn[1], dmn_xml=[text for _name, text in package.dmns], content_hash=parsed.content_hash,
+        spec=parsed.spec_dict, forms=dict(package.forms), lists=dict(package.lists), parameters=package.parameters,
+        scenarios=package.scenarios, needs_round=parsed.needs_round, note=note, deployed_by=actor,
+        approved_by=approved_by)
     db.session.add(definition)
     db.session.flush()
     audit.record("deploy", actor, name=f"{parsed.key} v{definition.version}",
-                 data={**data, "version": definition.version})
+                 data={**data, "version": definition.version, "approved_by": approved_by})
+    for listener in ON_DEPLOY:
+        listener()
     return definition, True
 
 
-def _check_scenarios(parsed, bpmn, dmns, source, reason):
+# Called after each new version (labels read the lists in force afresh); the engine knows no listener.
+ON_DEPLOY = []
+
+
+def _check_scenarios(parsed, reason):
     from . import scenarios
 
-    if source is None:
-        path = scenarios.scenario_file(parsed.key)
-        if path is None:
-            return
-        source = path.read_text(encoding="utf-8")
+    if not (parsed.package.scenarios or "").strip():
+        return
     try:
-        results = scenarios.run(bpmn, dmns, source, reason=reason)
+        results = scenarios.run(parsed.package, reason=reason)
     except scenarios.ScenarioFileError as err:
         raise _refuse(f"场景文件有误：{err}", [f"场景文件有误：{err}"]) from None
     failed = scenarios.failures(results)

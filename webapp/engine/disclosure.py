@@ -18,9 +18,10 @@ the exports all ask it.
 
 from dataclasses import dataclass, field
 
-from ..formkit import FormDefinitionError, FormNotFound, load_form
+from ..formkit import FormDefinitionError, FormNotFound
 from ..models import AuditEvent, HumanTask
 from .definitions import NS, script_names
+from .package import library as package_library
 from .xml import parse_xml
 
 READS_ALL = frozenset({"city", "owner"})
@@ -42,21 +43,21 @@ def _roles(value):
     return frozenset(r.strip() for r in (value or "").split(",") if r.strip())
 
 
-def _form_fields(key):
+def _form_fields(library, key):
     try:
-        return load_form(key).fields
+        return library.form(key).fields
     except (FormNotFound, FormDefinitionError):
         return ()
 
 
-def _products(node, multi):
+def _products(node, multi, library):
     """The data names a step writes (for a multi-instance user task: its items and output collection,
     its scripts' variables; its form's fields stay inside each instance)."""
     names = set()
     if not multi:
         for key in node.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value",
                               namespaces=NS):
-            names |= {f.name for f in _form_fields(str(key))}
+            names |= {f.name for f in _form_fields(library, str(key))}
     names |= {str(v) for v in node.xpath(
         "bpmn:multiInstanceLoopCharacteristics/bpmn:loopDataOutputRef/text()"
         " | bpmn:multiInstanceLoopCharacteristics/bpmn:inputDataItem/@name"
@@ -70,14 +71,14 @@ def _products(node, multi):
     return {n.strip() for n in names if n.strip()}
 
 
-def build_policy(bpmn_text, key):
-    """The Policy of one version's diagram (and the forms its tasks name)."""
+def build_policy(bpmn_text, key, library):
+    """The Policy of one version's diagram and the forms of its package."""
     root = parse_xml(bpmn_text.encode(), key)
     message_names = {m.get("id"): m.get("name") or m.get("id") for m in root.xpath("//bpmn:message", namespaces=NS)}
     steps, restricted, free, messages, reviews = {}, {}, set(), {}, {}
     for node in root.xpath(" | ".join(f"//bpmn:{tag}" for tag in _STEP_TAGS), namespaces=NS):
         multi = bool(node.xpath("bpmn:multiInstanceLoopCharacteristics", namespaces=NS))
-        products = _products(node, multi)
+        products = _products(node, multi, library)
         declared = node.xpath("bpmn:extensionElements//spiff:property[@name='readableBy']/@value",
                               namespaces=NS)
         if multi and node.tag.endswith("userTask"):
@@ -95,7 +96,7 @@ def build_policy(bpmn_text, key):
     data = {name: readers for name, readers in restricted.items() if name not in free}
     for form_key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value",
                                namespaces=NS):
-        for f in _form_fields(str(form_key)):
+        for f in _form_fields(library, str(form_key)):
             if f.readable_by is not None:
                 data[f.name] = data.get(f.name, frozenset(f.readable_by)) & frozenset(f.readable_by)
     return Policy(steps=steps, data=data, messages=messages, reviews=reviews)
@@ -107,7 +108,8 @@ _policies = {}
 def policy(definition):
     """A version's Policy, built once per process (keyed by its content)."""
     if definition.content_hash not in _policies:
-        _policies[definition.content_hash] = build_policy(definition.bpmn_xml, definition.key)
+        _policies[definition.content_hash] = build_policy(definition.bpmn_xml, definition.key, package_library(
+            definition))
     return _policies[definition.content_hash]
 
 

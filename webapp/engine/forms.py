@@ -8,13 +8,13 @@ reviewer's values, so the expert who scores second starts from an empty sheet.
 """
 
 from ..extensions import db
-from ..formkit import load_form
 from ..models import HumanTask, Organization, User
+from .package import library
 
 
 def form_for(task):
-    """The task's form definition, with run-time choices (the active expert accounts) filled in."""
-    form = load_form(task.form_key)
+    """The task's form in its case's own version, with run-time choices (the active expert accounts)."""
+    form = library(task.instance.definition).form(task.form_key)
     if any(f.name == "experts" for f in form.fields):
         experts = User.query.filter_by(role="expert", active=True).order_by(User.username)
         form = form.with_choices("experts", [{"value": u.username, "label": u.display_name} for u in experts])

@@ -27,7 +27,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scope
 from ..extensions import db
-from ..formkit import load_form
 from ..models import HumanTask, ProcessInstance, Round
 from . import attachments, audit, clock, forms, roles, rows, serializer
 from .definitions import latest_definition, process_properties, spec_objects
@@ -398,7 +397,8 @@ def complete(task_id, user, data):
         raise NotAllowed("您不能办理此任务")
     if task.claimed_by not in (None, user.username):
         raise Conflict(f"任务已被 {task.claimed_by} 签收")
-    clean, errors = forms.checked_submission(task, forms.form_for(task), data if isinstance(data, dict) else {},
+    form = forms.form_for(task)
+    clean, errors = forms.checked_submission(task, form, data if isinstance(data, dict) else {},
                                              attachment_checker(user))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
@@ -412,7 +412,7 @@ def complete(task_id, user, data):
     spiff_task.set_data(**clean)
     _run(spiff_task.run, task.element_id)
     _run(workflow.do_engine_steps, task.element_id)
-    attachments.link(load_form(task.form_key).attachment_ids(clean), instance)
+    attachments.link(form.attachment_ids(clean), instance)
     _save(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance

@@ -1,7 +1,7 @@
 """Scenario tests for diagrams: start data, who completes which task with what, timers passing, and the
 expected end and path — run against a throw-away database, never the real one.
 
-A scenario file (processes/<key>.scenarios.yaml) is a YAML list of scenarios:
+A package's scenarios (seeded from processes/<key>.scenarios.yaml) are a YAML list of scenarios:
 
     - name: 区级退回后补正并入库
       setup: {pool: [applicant2]}          # optional: providers already in the resource pool
@@ -44,13 +44,6 @@ class ScenarioFileError(ValueError):
     """The scenario file is not a list of well-formed scenarios."""
 
 
-def scenario_file(key, processes_dir=None):
-    """processes/<key>.scenarios.yaml, or None when the diagram has none."""
-    folder = Path(processes_dir or current_app.config["PROCESSES_DIR"])
-    path = folder / f"{key}.scenarios.yaml"
-    return path if path.is_file() else None
-
-
 def load(source):
     """Parse and check a scenario file (text or bytes); raise ScenarioFileError naming the problem."""
     if isinstance(source, bytes):
@@ -91,23 +84,20 @@ def load(source):
     return scenarios
 
 
-def run(bpmn, dmns=(), source=None, confirm_policy_change=True, reason=None):
-    """Run the scenarios (file text, or the shipped file of the diagram) against the candidate diagram.
+def run(package, source=None, reason=None):
+    """Run the scenarios (a file's text, else the package's own) against the candidate package, beside
+    the current version of every other process.
 
     Returns [{"name", "passed", "problems": [str]}]; an empty list when there are no scenarios.
     """
-    from .definitions import parse_files
+    from .package import latest_versions, of_version, process_key
 
-    if source is None:
-        key = parse_files(bpmn, dmns, confirm_policy_change=True, reason=reason or "scenario").key
-        path = scenario_file(key)
-        if path is None:
-            return []
-        source = path.read_text(encoding="utf-8")
-    scenarios = load(source)
+    scenarios = load(package.scenarios if source is None else source)
     if not scenarios:
         return []
-    with _Sandbox(bpmn, dmns) as sandbox:
+    key = process_key(package.bpmn[1], package.bpmn[0])
+    others = [of_version(d) for d in latest_versions() if d.key != key]
+    with _Sandbox(package, others) as sandbox:
         return [sandbox.run(scenario) for scenario in scenarios]
 
 
@@ -118,8 +108,8 @@ def failures(results):
 class _Sandbox:
     """A temporary app and SQLite database with the demo accounts, the shipped diagrams and the candidate."""
 
-    def __init__(self, bpmn, dmns):
-        self.bpmn, self.dmns = bpmn, list(dmns)
+    def __init__(self, package, others):
+        self.package, self.others = package, others
         self.outer = current_app._get_current_object()
 
     def __enter__(self):
@@ -150,16 +140,13 @@ class _Sandbox:
 
         db.create_all()
         demo.load()
-        processes = Path(self.app.config["PROCESSES_DIR"])
-        for path in sorted(processes.glob("*.bpmn")):
-            dmns = [(p.name, p.read_bytes()) for p in sorted(processes.glob(f"{path.stem}*.dmn"))]
+        for other in self.others:
             try:
-                deploy((path.name, path.read_bytes()), dmns, actor="scenario", run_scenarios=False,
-                       confirm_policy_change=True, reason="scenario")
+                deploy(other, actor="scenario", run_scenarios=False, confirm_policy_change=True, reason="scenario")
             except EngineError:
                 db.session.rollback()  # a broken neighbour does not stop the candidate's scenarios
-        candidate, _ = deploy(self.bpmn, self.dmns, actor="scenario", run_scenarios=False,
-                              confirm_policy_change=True, reason="scenario")
+        candidate, _ = deploy(self.package, actor="scenario", run_scenarios=False, confirm_policy_change=True,
+                              reason="scenario")
         self.app.config["SCENARIO_KEY"] = candidate.key
         db.session.commit()
         self._reset_engine()
@@ -222,10 +209,10 @@ def _files(value, user):
 
 
 def _play(scenario, problems):
-    from ..formkit import load_form
     from ..models import Center, PoolEntry, Round
     from . import clock, runtime
     from .definitions import latest_definition, process_properties
+    from .package import library
 
     start = scenario["start"]
     setup = scenario.get("setup") or {}
@@ -249,9 +236,10 @@ def _play(scenario, problems):
         db.session.add(round_)
         db.session.flush()
     data = _files(start.get("data"), user) if start.get("data") and user else start.get("data")
-    form_key = process_properties(latest_definition(key)).get("startForm")
+    definition = latest_definition(key)
+    form_key = process_properties(definition).get("startForm")
     if form_key and user is not None:  # checked as the start page and the API check it
-        data, errors = load_form(form_key).validate(data or {}, runtime.attachment_checker(user))
+        data, errors = library(definition).form(form_key).validate(data or {}, runtime.attachment_checker(user))
         if errors:
             problems.append(f"发起数据未通过表单 {form_key} 校验：{errors}")
             return None

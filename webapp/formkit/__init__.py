@@ -2,6 +2,7 @@
 
 from . import credit_code
 from .definition import Choice, FieldDef, FormDefinition, FormDefinitionError, FormNotFound
+from .library import FormLibrary
 from .loader import forms_dir, load_form, set_forms_dir
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "FieldDef",
     "FormDefinition",
     "FormDefinitionError",
+    "FormLibrary",
     "FormNotFound",
     "credit_code",
     "load_form",

@@ -13,7 +13,6 @@ from werkzeug.datastructures import MultiDict
 from .. import engine, labels, scope
 from ..engine.definitions import process_properties
 from ..extensions import db
-from ..formkit import load_form
 from ..formkit.definition import localized
 from ..ids import parse_id
 from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, Timer
@@ -40,20 +39,20 @@ def submissions(instance, reader):
     for task in done:
         data = reader.submission(task) if task.form_key else None
         if data is not None:
-            shown.append((_shown(task.name, task.form_key, task.element_id, task.completed_by, task.completed_at,
-                                 data), engine.form_for(task)))
+            shown.append((_shown(instance, task.name, task.form_key, task.element_id, task.completed_by,
+                                 task.completed_at, data), engine.form_for(task)))
     start_form = process_properties(instance.definition).get("startForm")
     started = AuditEvent.query.filter_by(instance_id=instance.id, action="start").first()
     if start_form and started and (started.data or {}).get("data"):
-        definition = load_form(start_form)
-        shown.append((_shown(definition.title, start_form, None, started.actor, started.at,
+        definition = engine.package.library(instance.definition).form(start_form)
+        shown.append((_shown(instance, definition.title, start_form, None, started.actor, started.at,
                              reader.data(started.data["data"])), definition))
     return shown
 
 
-def _shown(name, form_key, element_id, completed_by, completed_at, data):
-    return SimpleNamespace(name=name, form_key=form_key, element_id=element_id, completed_by=completed_by,
-                           completed_at=completed_at, data=data)
+def _shown(instance, name, form_key, element_id, completed_by, completed_at, data):
+    return SimpleNamespace(instance=instance, name=name, form_key=form_key, element_id=element_id,
+                           completed_by=completed_by, completed_at=completed_at, data=data)
 
 
 def attachment_names(ids):
@@ -65,11 +64,16 @@ def _ids_in(submitted):
     return [i for task, definition in submitted for i in definition.attachment_ids(task.data)]
 
 
+def _form_of(task):
+    """The task's form in its case's version (for its words; engine.form_for adds run-time choices)."""
+    return engine.package.library(task.instance.definition).form(task.form_key)
+
+
 @bp.app_template_global()
 def task_title(task):
     """The task's name; in English, its form's English title (the BPMN names steps in Chinese only)."""
     if getattr(task, "form_key", None) and str(get_locale()) == "en":
-        return localized(task.name, load_form(task.form_key).title_en, "en")
+        return localized(task.name, _form_of(task).title_en, "en")
     return task.name
 
 
@@ -168,7 +172,7 @@ def _decision_labels(tasks):
     words, locale = {}, str(get_locale())
     for task in tasks:
         if task.form_key:
-            for field in load_form(task.form_key).fields:
+            for field in _form_of(task).fields:
                 if field.name == "decision":
                     for choice in field.choices or ():
                         words[(task.element_id, choice.value)] = localized(choice.label, choice.label_en, locale)

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from .. import objections, paging, pool
 from ..extensions import db
-from ..formkit import load_form
 from ..models import Notice, utcnow
 
 bp = Blueprint("public", __name__)
@@ -43,15 +42,16 @@ def notice(notice_id):
     item = db.session.get(Notice, notice_id)
     if item is None:
         abort(404)
-    definition = load_form("objection")
+    objectable = item.kind == "selection_notice"
+    definition = objections.form(item) if objectable else None
     form, _clean, errors = (None, None, {})
     locale = str(get_locale())
-    if request.method == "POST" and item.kind == "selection_notice":
+    if request.method == "POST" and objectable:
         form, clean, errors = definition.bind(request.form, locale=locale)
         if not errors:
             objections.file(notice_id, clean, request.remote_addr or "unknown")
             db.session.commit()
             flash(_("异议已收到，我们将依法核查并保护您的个人信息。"), "success")
             return redirect(url_for("public.notice", notice_id=notice_id))
-    form = form or definition.wtform_class(locale)()
+    form = form or (definition.wtform_class(locale)() if definition else None)
     return render_template("public/notice.html", notice=item, form=form, definition=definition, errors=errors)

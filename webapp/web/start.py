@@ -11,7 +11,6 @@ from werkzeug.datastructures import MultiDict
 
 from .. import engine, pool
 from ..engine.definitions import process_properties
-from ..formkit import load_form
 from ..models import Organization
 from .cases import run_step, store_uploads
 
@@ -29,7 +28,7 @@ def start(process_key):
         abort(403)
     about_pool = process_properties(definition).get("startAbout") == "pool" and current_user.role != "applicant"
     providers = pool.active_entries() if about_pool else []
-    definition_form = load_form(form_key)
+    definition_form = engine.package.library(definition).form(form_key)
     locale = str(get_locale())
     errors = {}
     chosen = request.values.get("organization", "")

@@ -1,41 +1,31 @@
-"""The process owner's workspace (Art. 16): edit a diagram in the BPMN modeler, a decision table in the
-DMN editor and a form's YAML with a live preview; lint before anything deploys, the regulation's
-guardrails included (a policy change deploys only when confirmed with a reason).
+"""The process owner's workspace (Art. 16): the draft of each process's next rule package — its diagram in
+the BPMN modeler, its decision tables in the DMN editor, its forms and choice lists as YAML with a live
+preview, its rule parameters and its scenarios — checked as a whole and deployed as one new version.
 
-Only process owners reach it. The JSON posts carry the page's CSRF token in the X-CSRFToken header.
+Every edit goes into the draft (drafts.py), never into the rules in force. Only process owners reach
+these pages; the JSON posts carry the page's CSRF token in the X-CSRFToken header.
 """
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
-import yaml
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from sqlalchemy.orm import load_only
 
-from .. import engine
-from ..engine import audit
-from ..engine.definitions import (
-    DELISTING_GROUNDS,
-    NS,
-    PolicyChangeRequired,
-    latest_definition,
-    process_properties,
-    structured,
-)
-from ..engine.xml import parse_xml
+from .. import drafts, engine
+from ..engine.definitions import PolicyChangeRequired, structured
+from ..engine.package import FORM_PROPERTIES, form_keys
 from ..extensions import db
-from ..formkit import FormDefinitionError, forms_dir
-from ..formkit.definition import NAME, parse_form
-from ..models import ProcessDefinition
+from ..formkit import FormDefinitionError, FormLibrary, FormNotFound
+from ..formkit.definition import NAME
+from ..formkit.library import read_yaml
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 KEY = re.compile(r"[A-Za-z_][\w.\-]{0,79}")
-MAX_SOURCE = 5 * 1024 * 1024  # one diagram or table, as text
+MAX_SOURCE = 5 * 1024 * 1024  # one diagram, table or YAML file, as text
+NEW_FORM = "key: {key}\ntitle: \nfields:\n  - name: opinion\n    type: textarea\n    label: 意见\n"
+NEW_LIST = "- {value: example, label: 示例, label_en: Example}\n"
 
 
 @bp.before_request
@@ -45,19 +35,18 @@ def owners_only():
         abort(403)
 
 
-def _latest(key):
-    if not KEY.fullmatch(key):
+def _key(key):
+    if not isinstance(key, str) or not KEY.fullmatch(key):
         abort(404)
-    definition = latest_definition(key, required=False)
-    if definition is None:
-        abort(404)
-    return definition
+    return key
 
 
-def dmn_names(definition):
-    """The file names a version's decision tables are edited under: <key>.dmn, <key>-2.dmn, …"""
-    return [f"{definition.key}.dmn" if i == 0 else f"{definition.key}-{i + 1}.dmn"
-            for i in range(len(definition.dmn_xml or []))]
+def _draft(key):
+    """(package, draft row or None) of a process the workspace knows; 404 otherwise."""
+    try:
+        return drafts.draft(_key(key))
+    except engine.NotFound:
+        abort(404)
 
 
 def _text(value, what):
@@ -68,50 +57,54 @@ def _text(value, what):
     return value
 
 
-def _process_key(bpmn_text):
-    """The executable process id of a BPMN text, or None."""
-    try:
-        root = parse_xml(bpmn_text.encode("utf-8"), "diagram.bpmn")
-    except engine.DefinitionError:
-        return None
-    found = root.xpath("//bpmn:process[@isExecutable='true']/@id", namespaces=NS)
-    return str(found[0]) if found else None
-
-
-def _sources(body):
-    """(bpmn, dmns) from a JSON body: {bpmn, dmn, key}. A missing bpmn is the latest version's (with key);
-    a missing dmn list is the latest version's tables of the same process."""
+def _body():
+    body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, description="请求体必须是 JSON 对象")
-    key = body.get("key")
+    return body
+
+
+def _edited(body):
+    """The package a JSON body means: {key, bpmn, dmn, edit, scenarios} over the draft of `key` (else the
+    latest version); a body with only a bpmn names its process by the diagram."""
     bpmn = body.get("bpmn")
-    if bpmn is None:
-        if not isinstance(key, str):
+    key = body.get("key") if isinstance(body.get("key"), str) else None
+    if bpmn is not None:
+        bpmn = _text(bpmn, "bpmn")
+        key = key or engine.package.process_key(bpmn)
+    if key is None:
+        if bpmn is None:
             abort(400, description="需要 bpmn 或 key")
-        bpmn = _latest(key).bpmn_xml
-    bpmn = _text(bpmn, "bpmn")
-    dmn = body.get("dmn")
-    if dmn is None:
-        process_key = key if isinstance(key, str) and KEY.fullmatch(key) else _process_key(bpmn)
-        latest = latest_definition(process_key, required=False) if process_key else None
-        dmns = list(zip(dmn_names(latest), latest.dmn_xml or [], strict=True)) if latest else []
-    elif isinstance(dmn, list):
-        dmns = []
-        for i, item in enumerate(dmn):
-            if isinstance(item, dict):
-                dmns.append((str(item.get("name") or f"table-{i + 1}.dmn"), _text(item.get("xml"), "dmn")))
-            else:
-                dmns.append((f"table-{i + 1}.dmn", _text(item, "dmn")))
-    else:
-        abort(400, description="dmn 必须是列表")
+        return engine.assemble((body.get("filename") or "process.bpmn", bpmn))  # linted: no executable process
+    try:
+        base, _row = drafts.draft(_key(key))
+    except engine.NotFound:
+        return engine.assemble((body.get("filename") or f"{key}.bpmn", bpmn or ""))  # a process new to the system
+    dmns = list(base.dmns)
+    if isinstance(body.get("dmn"), list):
+        dmns = [(str(item.get("name") or f"table-{i + 1}.dmn"), _text(item.get("xml"), "dmn"))
+                if isinstance(item, dict) else (f"table-{i + 1}.dmn", _text(item, "dmn"))
+                for i, item in enumerate(body["dmn"])]
     edited = body.get("edit")
     if isinstance(edited, dict):  # one table replaced (the DMN editor), the others as they are
         names = [n for n, _ in dmns]
         if edited.get("file") not in names:
             abort(400, description="决策表文件不存在")
         dmns[names.index(edited["file"])] = (edited["file"], _text(edited.get("xml"), "dmn"))
-    name = body.get("filename") if isinstance(body.get("filename"), str) else None
-    return ((name or f"{_process_key(bpmn) or 'process'}.bpmn"), bpmn), dmns
+    package = base.changed(bpmn=(base.bpmn[0], bpmn) if bpmn else base.bpmn, dmns=tuple(dmns))
+    if isinstance(body.get("scenarios"), str):
+        package = package.changed(scenarios=body["scenarios"])
+    return _with_named_forms(package)
+
+
+def _with_named_forms(package):
+    """The package with a form for every one its diagram names (from the other processes' packages when it
+    has none yet), as a deployment would take them."""
+    missing = [k for k in form_keys(package.bpmn[1]) if k not in package.forms]
+    if not missing:
+        return package
+    library = engine.package.current("forms")
+    return package.changed(forms={**package.forms, **{k: library[k] for k in missing if k in library}})
 
 
 def _findings_response(err, status=422):
@@ -123,35 +116,31 @@ def _findings_response(err, status=422):
 
 @bp.get("/")
 def index():
-    versions = (ProcessDefinition.query
-                .options(load_only(ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.name,
-                                   ProcessDefinition.dmn_xml))
-                .order_by(ProcessDefinition.key, ProcessDefinition.version.desc()).all())
-    latest = {}
-    for definition in versions:
-        latest.setdefault(definition.key, definition)
-    forms = sorted(p.stem for p in _forms_dir().glob("*.yaml") if NAME.match(p.stem))
-    return render_template("workspace/index.html", latest=list(latest.values()), dmn_names=dmn_names, forms=forms)
+    latest = {d.key: d for d in engine.package.latest_versions()}
+    pending = {row.key: row for row in drafts.all_drafts()}
+    return render_template("workspace/index.html", latest=sorted(latest.values(), key=lambda d: d.key),
+                           drafts=pending, dmn_names=lambda d: engine.package.dmn_names(d.key, len(d.dmn_xml or [])))
 
 
 @bp.get("/<key>")
 def modeler(key):
-    definition = _latest(key)
-    return render_template("workspace/modeler.html", definition=definition, dmn_names=dmn_names(definition))
+    package, row = _draft(key)
+    definition = engine.latest_definition(key)
+    return render_template("workspace/modeler.html", definition=definition, draft=row,
+                           dmn_names=[name for name, _ in package.dmns])
 
 
 @bp.get("/<key>/source.bpmn")
 def source(key):
-    definition = _latest(key)
-    return current_app.response_class(definition.bpmn_xml, mimetype="application/xml")
+    package, _row = _draft(key)
+    return current_app.response_class(package.bpmn[1], mimetype="application/xml")
 
 
 @bp.post("/lint")
 def lint():
-    """Lint without deploying: {ok, findings: [{file, line, element_id, message, severity}], policy_change}."""
-    bpmn, dmns = _sources(request.get_json(silent=True))
+    """Lint the draft with the body's edits, without keeping them: {ok, findings, policy_change}."""
     try:
-        parsed = engine.parse_files(bpmn, dmns, confirm_policy_change=True, reason="lint")
+        parsed = engine.parse_package(_edited(_body()), confirm_policy_change=True, reason="lint")
     except engine.DefinitionError as err:
         return _findings_response(err, 200)
     policy = [f.to_dict() for f in parsed.policy]
@@ -161,19 +150,25 @@ def lint():
 
 @bp.post("/deploy")
 def deploy():
-    """Deploy the edited diagram (and tables) as a new version: 201 {key, version}, or 422 with the findings."""
-    body = request.get_json(silent=True)
-    bpmn, dmns = _sources(body)
+    """Keep the body's edits in the draft, then deploy the draft as a new version: 201 {key, version}; 422
+    with the findings (the draft keeps the edits, so nothing typed is lost)."""
+    body = _body()
     note = body.get("note") if isinstance(body.get("note"), str) else None
     reason = body.get("reason") if isinstance(body.get("reason"), str) else None
-    scenarios = body.get("scenarios") if isinstance(body.get("scenarios"), str) else None
     try:
-        definition, created = engine.deploy(bpmn, dmns, actor=current_user.username, note=(note or "").strip() or None,
+        package = _edited(body)
+        key = engine.package.process_key(package.bpmn[1], package.bpmn[0])
+        if key is None:
+            raise engine.DefinitionError("没有可执行的流程（isExecutable=\"true\"），无法部署运行")
+        drafts.save(key, package, current_user)
+        db.session.commit()
+        definition, created = engine.deploy(package, actor=current_user.username, note=(note or "").strip() or None,
                                             confirm_policy_change=body.get("confirm_policy_change") is True,
-                                            reason=reason, scenarios=scenarios)
+                                            reason=reason)
     except engine.DefinitionError as err:
         db.session.rollback()
         return _findings_response(err)
+    drafts.discard(definition.key)
     db.session.commit()
     return jsonify({"ok": True, "key": definition.key, "version": definition.version, "created": created,
                     "note": definition.note,
@@ -181,156 +176,206 @@ def deploy():
         201 if created else 200)
 
 
-def _dmn(key, file):
-    """The latest version of `key`, its table names, and the position of `file` among them (404 if absent)."""
-    definition = _latest(key)
-    names = dmn_names(definition)
+@bp.post("/<key>/draft/discard")
+def discard(key):
+    drafts.discard(_key(key))
+    db.session.commit()
+    return jsonify({"ok": True})
+
+
+def _table(key, file):
+    package, row = _draft(key)
+    names = [name for name, _ in package.dmns]
     if file not in names:
         abort(404)
-    return definition, names, names.index(file)
+    return package, row, names
 
 
 @bp.get("/<key>/dmn/<file>")
 def dmn_editor(key, file):
-    definition, names, _index = _dmn(key, file)
-    return render_template("workspace/dmn.html", definition=definition, file=file, names=names)
+    _package, row, names = _table(key, file)
+    return render_template("workspace/dmn.html", definition=engine.latest_definition(key), file=file, names=names,
+                           draft=row)
 
 
 @bp.get("/<key>/dmn/<file>/source.dmn")
 def dmn_source(key, file):
-    definition, _names, index = _dmn(key, file)
-    return current_app.response_class(definition.dmn_xml[index], mimetype="application/xml")
+    package, _row, names = _table(key, file)
+    return current_app.response_class(package.dmns[names.index(file)][1], mimetype="application/xml")
 
 
-# Forms: forms/<key>.yaml in the app's FORMS_DIR.
+# The draft's YAML parts: forms (forms/<key>.yaml), choice lists (lists/<name>.yaml), parameters, scenarios.
 
-def _forms_dir():
-    return forms_dir()
-
-
-def _form_key(key):
-    if not isinstance(key, str) or not NAME.match(key) or len(key) > 80:
+def _name(value):
+    if not isinstance(value, str) or not NAME.match(value) or len(value) > 80:
         abort(404)
-    return key
+    return value
 
 
-def _parse_yaml(key, text):
-    """The FormDefinition of a YAML text, or FormDefinitionError naming what is wrong."""
+def _yaml(body):
+    text = body.get("yaml")
     if not isinstance(text, str):
         raise FormDefinitionError("yaml 不能为空")
     if len(text) > MAX_SOURCE:
         abort(413)
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FormDefinitionError(f"{key}.yaml: not valid YAML: {exc}") from None
-    lists = _forms_dir() / "lists"
+    return text
 
-    def read_list(name):
-        path = lists / f"{name}.yaml"
-        if not NAME.match(name) or not path.is_file():
-            return None
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
 
-    definition = parse_form(raw, f"{key}.yaml", key, read_list)
+def _form(package, form_key, text):
+    """The FormDefinition of `text` among the draft's lists; FormDefinitionError naming what is wrong."""
+    definition = FormLibrary({**package.forms, form_key: text}, package.lists).form(form_key)
     definition.wtform_class(str(get_locale()))  # the HTML form must build too
     return definition
 
 
-def _delisting_policy(definition):
-    """Art. 8: the delisting start form offers all eight grounds; a message when it no longer does."""
-    delisting = latest_definition("provider_delisting", required=False)
-    if delisting is None or process_properties(delisting).get("startForm") != definition.key:
-        return None
-    field = next((f for f in definition.fields if f.name == "ground"), None)
-    offered = {c.value for c in (field.choices or ())} if field else set()
-    missing = [ground for ground in DELISTING_GROUNDS if ground not in offered]
-    return f"出库流程的发起表单缺少第八条的出库情形 {'、'.join(missing)}" if missing else None
+def _referenced(package):
+    """Which forms of the package its diagram names, and where (task id or process property)."""
+    return set(form_keys(package.bpmn[1]))
 
 
-@bp.get("/forms/")
-def forms():
-    return render_template("workspace/forms.html",
-                           forms=sorted(p.stem for p in _forms_dir().glob("*.yaml") if NAME.match(p.stem)))
+@bp.get("/<key>/forms/")
+def forms(key):
+    package, row = _draft(key)
+    return render_template("workspace/forms.html", definition=engine.latest_definition(key), draft=row,
+                           forms=sorted(package.forms), used=_referenced(package),
+                           lists=sorted(package.lists), properties=FORM_PROPERTIES)
 
 
-@bp.get("/forms/<key>")
-def form_editor(key):
-    key = _form_key(key)
-    path = _forms_dir() / f"{key}.yaml"
-    text = path.read_text(encoding="utf-8") if path.is_file() else f"key: {key}\ntitle: \nfields: []\n"
-    return render_template("workspace/form.html", key=key, text=text, exists=path.is_file())
+@bp.get("/<key>/forms/new")
+def form_new(key):
+    """The editor of a form the package does not have yet, by the key the owner chose."""
+    _draft(key)
+    return redirect(url_for("workspace.form_editor", key=key, form_key=_name(request.args.get("form_key"))))
 
 
-@bp.get("/forms/<key>.yaml")
-def form_download(key):
-    key = _form_key(key)
-    path = _forms_dir() / f"{key}.yaml"
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="text/yaml", as_attachment=True, download_name=f"{key}.yaml")
+@bp.get("/<key>/forms/<form_key>")
+def form_editor(key, form_key):
+    package, row = _draft(key)
+    form_key = _name(form_key)
+    text = package.forms.get(form_key) or NEW_FORM.format(key=form_key)
+    return render_template("workspace/form.html", definition=engine.latest_definition(key), key=form_key,
+                           text=text, exists=form_key in package.forms, draft=row)
 
 
-@bp.post("/forms/preview")
-def form_preview():
+@bp.post("/<key>/forms/preview")
+def form_preview(key):
     """The form rendered from the posted YAML (an HTML fragment), or its definition error (422)."""
+    package, _row = _draft(key)
     body = request.get_json(silent=True) or {}
-    key = _form_key(body.get("key"))
+    form_key = _name(body.get("key"))
     try:
-        definition = _parse_yaml(key, body.get("yaml"))
+        definition = _form(package, form_key, _yaml(body))
         form = definition.wtform_class(str(get_locale()))(formdata=None, meta={"csrf": False})
     except (FormDefinitionError, ValueError, TypeError) as err:
         return render_template("workspace/form_error.html", message=str(err)), 422
     return render_template("workspace/form_preview.html", definition=definition, form=form)
 
 
-@bp.post("/forms/<key>")
-def form_save(key):
-    """Write forms/<key>.yaml, only when it parses: 200 {ok}, or 422 {error} with nothing written."""
-    key = _form_key(key)
-    body = request.get_json(silent=True) or {}
-    text = body.get("yaml")
+@bp.post("/<key>/forms/<form_key>")
+def form_save(key, form_key):
+    """Keep the form in the draft, only when it reads: 200 {ok}, or 422 {error} with nothing kept."""
+    package, _row = _draft(key)
+    form_key = _name(form_key)
+    body = _body()
     try:
-        definition = _parse_yaml(key, text)
+        text = _yaml(body)
+        _form(package, form_key, text)
     except (FormDefinitionError, ValueError, TypeError) as err:
         return jsonify({"ok": False, "error": str(err)}), 422
-    policy = _delisting_policy(definition)
-    reason = body.get("reason").strip() if isinstance(body.get("reason"), str) else ""
-    if policy and not (body.get("confirm_policy_change") is True and reason):
-        return jsonify({"ok": False, "policy_change": True,
-                        "error": policy + "（政策变更，需明确确认并说明理由）"}), 422
-    directory = _forms_dir()
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{key}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, directory / f"{key}.yaml")
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    audit.record("form_edit", current_user.username, name=f"forms/{key}.yaml",
-                 data={"key": key, **({"policy_change": policy, "reason": reason} if policy else {})})
+    drafts.save(key, package.changed(forms={**package.forms, form_key: text}), current_user)
     db.session.commit()
-    return jsonify({"ok": True, "key": key})
+    return jsonify({"ok": True, "key": form_key})
 
+
+@bp.get("/<key>/lists/<name>")
+def list_editor(key, name):
+    package, row = _draft(key)
+    name = _name(name)
+    return render_template("workspace/list.html", definition=engine.latest_definition(key), name=name, draft=row,
+                           text=package.lists.get(name) or NEW_LIST, exists=name in package.lists,
+                           users=sorted(k for k in package.forms if f"choices: {name}" in package.forms[k]))
+
+
+def _entries(text, name):
+    entries = read_yaml(text, f"lists/{name}.yaml")
+    if not isinstance(entries, list) or not entries or not all(
+            isinstance(e, dict) and isinstance(e.get("value"), str) and isinstance(e.get("label"), str)
+            for e in entries):
+        raise FormDefinitionError(f"lists/{name}.yaml: 须为 {{value, label, label_en}} 条目的列表")
+    if len({e["value"] for e in entries}) != len(entries):
+        raise FormDefinitionError(f"lists/{name}.yaml: 选项的 value 不能重复")
+    return entries
+
+
+@bp.post("/<key>/lists/<name>")
+def list_save(key, name):
+    """Keep the list in the draft when it reads and every form of the package still reads with it."""
+    package, _row = _draft(key)
+    name = _name(name)
+    body = _body()
+    try:
+        text = _yaml(body)
+        _entries(text, name)
+        library = FormLibrary(package.forms, {**package.lists, name: text})
+        for form_key in package.forms:
+            library.form(form_key)
+    except (FormDefinitionError, FormNotFound) as err:
+        return jsonify({"ok": False, "error": str(err)}), 422
+    drafts.save(key, package.changed(lists={**package.lists, name: text}), current_user)
+    db.session.commit()
+    return jsonify({"ok": True, "name": name})
+
+
+@bp.get("/<key>/parameters")
+def parameters(key):
+    package, row = _draft(key)
+    return render_template("workspace/parameters.html", definition=engine.latest_definition(key), draft=row,
+                           text=package.parameters or "")
+
+
+@bp.post("/<key>/parameters")
+def parameters_save(key):
+    package, _row = _draft(key)
+    body = _body()
+    try:
+        text = _yaml(body)
+        engine.parameters.read(text)
+    except (FormDefinitionError, engine.DefinitionError) as err:
+        return jsonify({"ok": False, "error": str(err)}), 422
+    drafts.save(key, package.changed(parameters=text), current_user)
+    db.session.commit()
+    return jsonify({"ok": True})
 
 
 @bp.get("/<key>/scenarios")
 def scenarios(key):
-    """运行场景测试: the diagram's scenarios (processes/<key>.scenarios.yaml) against its latest version,
-    in a throw-away database; pass or fail per scenario."""
+    """运行场景测试: the draft's scenarios against the draft, in a throw-away database; pass or fail each."""
     from ..engine import scenarios as runner
 
-    definition = _latest(key)
-    path = runner.scenario_file(definition.key)
+    package, row = _draft(key)
     results, error = [], None
-    if path is not None:
-        dmns = list(zip(dmn_names(definition), definition.dmn_xml or [], strict=True))
+    if request.args.get("run") != "0":
         try:
-            results = runner.run((f"{definition.key}.bpmn", definition.bpmn_xml.encode()),
-                                 [(name, text.encode()) for name, text in dmns],
-                                 path.read_text(encoding="utf-8"))
+            results = runner.run(_with_named_forms(package))
         except (runner.ScenarioFileError, engine.DefinitionError) as err:
             error = str(err)
-    return render_template("workspace/scenarios.html", definition=definition, results=results, error=error,
-                           file=path.name if path else None, passed=sum(r["passed"] for r in results))
+    return render_template("workspace/scenarios.html", definition=engine.latest_definition(key), draft=row,
+                           results=results, error=error, text=package.scenarios or "",
+                           has_scenarios=bool((package.scenarios or "").strip()),
+                           passed=sum(r["passed"] for r in results))
+
+
+@bp.post("/<key>/scenarios")
+def scenarios_save(key):
+    from ..engine import scenarios as runner
+
+    package, _row = _draft(key)
+    body = _body()
+    try:
+        text = _yaml(body)
+        runner.load(text)
+    except (FormDefinitionError, runner.ScenarioFileError) as err:
+        return jsonify({"ok": False, "error": str(err)}), 422
+    drafts.save(key, package.changed(scenarios=text), current_user)
+    db.session.commit()
+    return jsonify({"ok": True})

@@ -26,6 +26,20 @@ class Services:
     def __init__(self, instance, actor):
         self.instance, self.actor, self.events = instance, actor, []
 
+    def form(self, key=None):
+        """A form of the case's own version; without a key, the form the process starts with (startForm)."""
+        from ..definitions import process_properties
+        from ..package import library
+
+        definition = self.instance.definition
+        return library(definition).form(key or process_properties(definition).get("startForm"))
+
+    def entries(self, name):
+        """The entries of a choice list of the case's own version (None when it has no such list)."""
+        from ..package import library
+
+        return library(self.instance.definition).entries(name)
+
     def call(self, name, params, element_id=None):
         """Run one operation for the service task `element_id`; its entry is the system's, not the actor's."""
         operation = OPERATIONS.get(name)

@@ -6,7 +6,6 @@ is also how a self-assessment round's case (started for the organisation) finds 
 """
 
 from ...extensions import db
-from ...formkit import load_form
 from ...models import Center, CenterAssessment, HumanTask, Organization
 from ..errors import Conflict, ScriptError
 
@@ -66,7 +65,7 @@ def record_assessment(ctx, year, form, opinion=None):
         raise ScriptError("该单位没有在册的市级促进中心")
     data = _submission(ctx, form)
     indicators = [{"name": f.name, "label": f.label, "label_en": f.label_en, "value": data.get(f.name)}
-                  for f in load_form(form).fields if f.type in INDICATOR_TYPES]
+                  for f in ctx.form(form).fields if f.type in INDICATOR_TYPES]
     assessment = CenterAssessment(center_id=center.id, instance_id=ctx.instance.id, year=int(year),
                                   indicators=indicators, report=data, opinion=opinion or None,
                                   accepted_by=ctx.actor)

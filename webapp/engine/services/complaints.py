@@ -6,13 +6,11 @@ written in the diagram, from the count this module returns.
 """
 
 from ...extensions import db
-from ...formkit import load_form
 from ...models import Complaint, Organization, PoolEntry, User
 from .. import attachments as case_files
 from .. import clock
 from ..errors import NotAllowed, ValidationFailed
 
-FORM = "complaint"
 STATUS = {"verified": "verified", "unfounded": "unfounded"}
 
 
@@ -25,7 +23,7 @@ def register(ctx, provider_credit_code, content, attachments=None):
     given = {"provider_credit_code": provider_credit_code, "content": content}
     if attachments is not None:
         given["attachments"] = attachments
-    clean, errors = load_form(FORM).validate(given, case_files.checker(user))
+    clean, errors = ctx.form().validate(given, case_files.checker(user))
     if errors:
         raise ValidationFailed("投诉信息不完整", errors)
     provider = Organization.query.filter_by(credit_code=clean["provider_credit_code"]).first()

@@ -6,12 +6,9 @@ deletes it, so the provider's history stays and it may apply again in a later ro
 """
 
 from ...extensions import db
-from ...formkit import load_form
 from ...models import Organization, PoolEntry, User
 from .. import attachments, clock
 from ..errors import NotAllowed, ValidationFailed
-
-START_FORM = "delisting_start"
 
 
 def _active_entry(organization_id, lock=False):
@@ -30,7 +27,7 @@ def check_start(ctx, ground, facts=None, evidence=None, provider_grounds=()):
         raise ValidationFailed("请指定要出库的服务商", {"organization": ["请填写服务商的统一社会信用代码"]})
     starter = User.query.filter_by(username=ctx.actor).first()
     given = {k: v for k, v in (("ground", ground), ("facts", facts), ("evidence", evidence)) if v not in (None, "")}
-    form = load_form(START_FORM)
+    form = ctx.form()
     clean, errors = form.validate(given, attachments.checker(starter))
     if errors:
         raise ValidationFailed("出库申请信息不完整", errors)

@@ -1,11 +1,10 @@
 """Annual grading (Art. 7): the grade a decision table gave is written on the provider's pool entry.
 
 The score bands live only in processes/provider_grading.dmn; this operation records what the table
-decided. The grade must be one of forms/lists/grades.yaml, so a table edited to emit an unknown code
+decided. The grade must be one of the package's list `grades`, so a table edited to emit an unknown code
 stops the case with a clear error instead of publishing it.
 """
 
-from ...labels import options
 from ...models import PoolEntry
 from ..errors import ScriptError
 
@@ -15,9 +14,9 @@ def record_grade(ctx, grade, year):
 
     {"recorded": False} when it has none (removed meanwhile) or already shows a later year's grade.
     """
-    labels = dict(options("grades"))
+    labels = {e["value"]: e["label"] for e in ctx.entries("grades") or ()}
     if grade not in labels:
-        raise ScriptError(f"决策表给出的评价等级 {grade!r} 不在 forms/lists/grades.yaml 中（{'、'.join(labels)}）")
+        raise ScriptError(f"决策表给出的评价等级 {grade!r} 不在规则包的选项列表 grades 中（{'、'.join(labels)}）")
     if not isinstance(year, int) or isinstance(year, bool):
         raise ScriptError(f"评价年度 {year!r} 不是整数")
     entry = (PoolEntry.query.filter_by(organization_id=ctx.instance.organization_id, removed_at=None)

@@ -1,5 +1,5 @@
 // The form editor: the YAML on the left, the form the app would render on the right (rendered by the
-// server as the user types), saving only a definition that parses.
+// server as the user types), saving into the draft only a definition that parses.
 (function () {
   const editor = document.getElementById('form-editor');
   if (!editor) return;
@@ -45,12 +45,7 @@
     event.target.value = '';
   });
   document.getElementById('form-save').addEventListener('click', async function () {
-    const result = await W.post(editor.dataset.saveUrl, {
-      yaml: source.value,
-      confirm_policy_change: document.getElementById('confirm-policy-change').checked,
-      reason: document.getElementById('policy-reason').value
-    });
-    if (result.data.policy_change) document.getElementById('policy-box').classList.remove('d-none');
+    const result = await W.post(editor.dataset.saveUrl, { yaml: source.value });
     saved.className = 'mt-2 alert alert-' + (result.data.ok ? 'success' : 'danger');
     saved.textContent = result.data.ok ? W.texts.saved : (result.data.error || W.texts.requestFailed);
   });

@@ -1,0 +1,57 @@
+"""The workspace's drafts: the next version of a process's rule package, edited part by part (the
+diagram, a table, a form, a list, the parameters, the scenarios) and deployed as a whole — never live,
+so no case ever meets a half-made rule."""
+
+from .engine import NotFound, Package, latest_definition, of_version
+from .extensions import db
+from .models import PackageDraft, utcnow
+
+
+def _row(key):
+    return PackageDraft.query.filter_by(key=key).first()
+
+
+def _as_package(content):
+    return Package(bpmn=tuple(content["bpmn"]), dmns=tuple(tuple(d) for d in content.get("dmns", [])),
+                   forms=dict(content.get("forms") or {}), lists=dict(content.get("lists") or {}),
+                   parameters=content.get("parameters"), scenarios=content.get("scenarios"))
+
+
+def _content(package):
+    return {"bpmn": list(package.bpmn), "dmns": [list(d) for d in package.dmns], "forms": dict(package.forms),
+            "lists": dict(package.lists), "parameters": package.parameters, "scenarios": package.scenarios}
+
+
+def all_drafts():
+    return PackageDraft.query.order_by(PackageDraft.key).all()
+
+
+def draft(key):
+    """(package, draft row or None): what the workspace shows for `key` — its draft, else the latest version.
+    NotFound when the process has neither."""
+    row = _row(key)
+    if row is not None:
+        return _as_package(row.content), row
+    latest = latest_definition(key, required=False)
+    if latest is None:
+        raise NotFound(f"流程 {key} 未部署")
+    return of_version(latest), None
+
+
+def save(key, package, user):
+    """Keep `package` as the draft of `key` (the caller checked that its parts read)."""
+    row = _row(key)
+    if row is None:
+        latest = latest_definition(key, required=False)
+        row = PackageDraft(key=key, base_version=latest.version if latest else None)
+        db.session.add(row)
+    row.content, row.updated_by, row.updated_at = _content(package), user.username, utcnow()
+    db.session.flush()
+    return row
+
+
+def discard(key):
+    row = _row(key)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
