@@ -21,8 +21,9 @@ def app_config(uri, **overrides):
     # A cheap password hash keeps 25 demo accounts per test fast; production uses scrypt.
     return {"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            # scenario runs on deploy are covered by tests/test_scenarios.py, which turns them on
-            "DEPLOY_SCENARIOS": False, **overrides}
+            # scenario runs on deploy are covered by tests/test_scenarios.py, which turns them on; the
+            # four-eyes approval of rule changes by tests/test_rule_packages.py
+            "DEPLOY_SCENARIOS": False, "RULE_CHANGE_APPROVAL": False, **overrides}
 
 
 def make_app(uri, **overrides):

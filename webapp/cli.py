@@ -70,8 +70,10 @@ def deploy(paths, confirm_policy_change, reason, force):
         try:
             package = engine.from_repository(path, current_app.config["FORMS_DIR"])
             latest = engine.latest_definition(engine.package.process_key(package.bpmn[1]), required=False)
-            if (latest is not None and latest.deployed_by != RELEASE and not force
-                    and not engine.package.already_deployed(package)):
+            if engine.package.already_deployed(package) and not force:
+                click.echo(f"{path.name}: {latest.key} v{latest.version}（未变化）")
+                continue  # this release was deployed before; a later version stands (the owner's, or a restore)
+            if latest is not None and latest.deployed_by != RELEASE and not force:
                 click.echo(f"{path.name}: 跳过——{latest.key} 的最新版本 v{latest.version} 由 {latest.deployed_by} "
                            f"在工作台部署，发布包会覆盖它；确需覆盖请加 --force", err=True)
                 failed = True

@@ -24,6 +24,8 @@ def from_env(overrides=None):
         # Lists (inbox, task API, pool) are shown PAGE_SIZE rows at a time; counts stop at LIST_COUNT_CAP.
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", 50)),
         "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", 200)),
+        # Art. 16, four eyes: a rule change deploys only when a city official approves it. Off for development.
+        "RULE_CHANGE_APPROVAL": os.environ.get("RULE_CHANGE_APPROVAL", "on").lower() not in ("off", "0", "false"),
     }
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.

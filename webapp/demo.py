@@ -35,11 +35,13 @@ def load():
     """Idempotent: creates whatever of the demo set is missing."""
     _user("owner", "流程管理员", "owner")
     _user("city", "市工业和信息化局", "city")
+    _user("city2", "市工业和信息化局（二）", "city")  # a second city official: 转办, approving rule changes
     for n in range(1, 6):
         _user(f"expert{n}", f"评审专家{'一二三四五'[n - 1]}", "expert")
     for district in districts():
         _user(f"district-{district['value']}", f"{district['label']}工业和信息化局", "district",
               district=district["value"])
+    _user("district-hexi2", "河西区工业和信息化局（二）", "district", district="hexi")  # 转办/委派 and 会签
     for username, name, district, first17 in APPLICANTS:
         code = first17 + check_digit(first17)
         org = Organization.query.filter_by(credit_code=code).first()

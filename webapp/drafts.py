@@ -11,17 +11,6 @@ def _row(key):
     return PackageDraft.query.filter_by(key=key).first()
 
 
-def _as_package(content):
-    return Package(bpmn=tuple(content["bpmn"]), dmns=tuple(tuple(d) for d in content.get("dmns", [])),
-                   forms=dict(content.get("forms") or {}), lists=dict(content.get("lists") or {}),
-                   parameters=content.get("parameters"), scenarios=content.get("scenarios"))
-
-
-def _content(package):
-    return {"bpmn": list(package.bpmn), "dmns": [list(d) for d in package.dmns], "forms": dict(package.forms),
-            "lists": dict(package.lists), "parameters": package.parameters, "scenarios": package.scenarios}
-
-
 def all_drafts():
     return PackageDraft.query.order_by(PackageDraft.key).all()
 
@@ -31,7 +20,7 @@ def draft(key):
     NotFound when the process has neither."""
     row = _row(key)
     if row is not None:
-        return _as_package(row.content), row
+        return Package.from_content(row.content), row
     latest = latest_definition(key, required=False)
     if latest is None:
         raise NotFound(f"流程 {key} 未部署")
@@ -45,7 +34,7 @@ def save(key, package, user):
         latest = latest_definition(key, required=False)
         row = PackageDraft(key=key, base_version=latest.version if latest else None)
         db.session.add(row)
-    row.content, row.updated_by, row.updated_at = _content(package), user.username, utcnow()
+    row.content, row.updated_by, row.updated_at = package.to_content(), user.username, utcnow()
     db.session.flush()
     return row
 

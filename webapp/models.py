@@ -70,7 +70,9 @@ class User(UserMixin, db.Model):
 class ProcessDefinition(db.Model):
     """One deployed version of a process: its sources, and its parsed spec stored once."""
 
-    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
+    # The same content may come back as a new version (a restore); a version is found by key and number.
+    __table_args__ = (UniqueConstraint("key", "version"),
+                      Index("ix_process_definition_key_hash", "key", "content_hash"))
     id = db.Column(db.Integer, primary_key=True)
     key = db.Column(db.String(80), nullable=False, index=True)
     version = db.Column(db.Integer, nullable=False)
@@ -101,6 +103,27 @@ class PackageDraft(db.Model):
     content = db.Column(JSON, nullable=False)  # {bpmn: [name, text], dmns: [[name, text]], forms, lists, ...}
     updated_by = db.Column(db.String(80))
     updated_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class RuleChange(db.Model):
+    """A rule package waiting for a second person (four eyes): submitted by a process owner, deployed only
+    when a city official approves it in its `rule_change` case, or returned with an opinion."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(80), nullable=False, index=True)
+    base_version = db.Column(db.Integer)  # the version in force when it was submitted
+    content = deferred(db.Column(JSON, nullable=False))  # the whole package, as drafts.py keeps one
+    note = db.Column(db.Text)
+    reason = db.Column(db.Text)
+    confirm_policy_change = db.Column(db.Boolean, nullable=False, default=False)
+    author = db.Column(db.String(80), nullable=False)
+    status = db.Column(db.String(20), nullable=False, default="pending", index=True)  # pending|approved|returned
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"))
+    version = db.Column(db.Integer)  # the version it became
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    decided_by = db.Column(db.String(80))
+    decided_at = db.Column(UTCDateTime)
+    opinion = db.Column(db.Text)
 
 
 class Round(db.Model):

@@ -1,6 +1,6 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
-from . import package, parameters
+from . import changes, package, parameters
 from .definitions import deploy, latest_definition, parse_package
 from .disclosure import reader
 from .errors import (
@@ -28,7 +28,7 @@ from .runtime import (
 )
 
 __all__ = [
-    "Package", "assemble", "from_repository", "of_version", "package", "parameters",
+    "Package", "assemble", "changes", "from_repository", "of_version", "package", "parameters",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
     "latest_definition", "opening_values", "parse_package", "reader", "start", "start_round_cases", "task_context",

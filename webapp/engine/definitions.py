@@ -539,7 +539,7 @@ def parse_package(package, confirm_policy_change=False, reason=None):
 
 def deploy(package, actor=None, note=None, confirm_policy_change=False, reason=None, run_scenarios=None,
            approved_by=None):
-    """Store a rule package as a new version, or return the existing one when the content is unchanged.
+    """Store a rule package as a new version, or return the latest one when it holds exactly this package.
 
     A policy change (see parse_package) needs confirm_policy_change and a reason; the reason goes into
     the version's note and the audit entry. A new version must pass the package's scenarios; a failing
@@ -547,14 +547,13 @@ def deploy(package, actor=None, note=None, confirm_policy_change=False, reason=N
     DEPLOY_SCENARIOS = False) skips them.
     """
     parsed = parse_package(package, confirm_policy_change, reason)
-    existing = ProcessDefinition.query.filter_by(key=parsed.key, content_hash=parsed.content_hash).first()
-    if existing:
-        return existing, False
+    latest = latest_definition(parsed.key, required=False)
+    if latest is not None and latest.content_hash == parsed.content_hash:
+        return latest, False  # identical to the rules in force; an older version's content is a restore
     if run_scenarios is None:
         run_scenarios = current_app.config.get("DEPLOY_SCENARIOS", True)
     if run_scenarios:
-        _check_scenarios(parsed, reason)
-    latest = latest_definition(parsed.key, required=False)
+        check_scenarios(parsed, reason)
     data = {"key": parsed.key, "hash": parsed.content_hash}
     if parsed.policy:
         reason = reason.strip()
@@ -579,7 +578,7 @@ def deploy(package, actor=None, note=None, confirm_policy_change=False, reason=N
 ON_DEPLOY = []
 
 
-def _check_scenarios(parsed, reason):
+def check_scenarios(parsed, reason):
     from . import scenarios
 
     if not (parsed.package.scenarios or "").strip():

@@ -187,7 +187,28 @@ def compare(a, b):
                                          f"v{a.version}", f"v{b.version}", lineterm="", n=1))
         tables.append({"id": table_id, "name": (after or before)[0], "status": status, "diff": diff})
     return {"added": added, "removed": removed, "changed": changed, "tables": tables,
-            "forms": compare_forms(a, b)}
+            "forms": compare_forms(a, b), "texts": compare_texts(a, b)}
+
+
+def compare_texts(a, b):
+    """The other YAML parts of two packages — each choice list, the parameters, the scenarios — as
+    [{part, status: added|removed|changed, diff}], leaving out what is the same."""
+    def parts(side):
+        found = {f"lists/{name}.yaml": text for name, text in (side.lists or {}).items()}
+        found.update({f"{kind}.yaml": getattr(side, kind) for kind in ("parameters", "scenarios")
+                      if getattr(side, kind)})
+        return found
+
+    old, new = parts(a), parts(b)
+    texts = []
+    for part in sorted(set(old) | set(new)):
+        before, after = old.get(part), new.get(part)
+        if before == after:
+            continue
+        texts.append({"part": part, "status": "added" if before is None else "removed" if after is None else "changed",
+                      "diff": list(difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(),
+                                                        f"v{a.version}/{part}", f"v{b.version}/{part}", lineterm=""))})
+    return texts
 
 
 # What a form's field-level summary compares, in this order.

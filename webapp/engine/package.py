@@ -50,6 +50,17 @@ class Package:
     def library(self):
         return FormLibrary(self.forms, self.lists)
 
+    def to_content(self):
+        """The package as JSON (a draft's or a pending change's content)."""
+        return {"bpmn": list(self.bpmn), "dmns": [list(d) for d in self.dmns], "forms": dict(self.forms),
+                "lists": dict(self.lists), "parameters": self.parameters, "scenarios": self.scenarios}
+
+    @classmethod
+    def from_content(cls, content):
+        return cls(bpmn=tuple(content["bpmn"]), dmns=tuple(tuple(d) for d in content.get("dmns", [])),
+                   forms=dict(content.get("forms") or {}), lists=dict(content.get("lists") or {}),
+                   parameters=content.get("parameters"), scenarios=content.get("scenarios"))
+
     def changed(self, **parts):
         """A copy with some parts replaced (a draft's edit, an upload over the latest version)."""
         return replace(self, **parts)

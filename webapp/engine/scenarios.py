@@ -15,7 +15,8 @@ A package's scenarios (seeded from processes/<key>.scenarios.yaml) are a YAML li
 `"@file"` anywhere in data becomes a fresh PDF attachment uploaded by that user. `start.for` names the
 organisation (by one of its users) an official starts the case about; `as: system` starts it as the
 system does (a round's population, a removal); `round: true` opens a round of the process first;
-`setup` puts providers into the pool (`pool`) or gives organisations a center (`centers`). The
+`setup` puts providers into the pool (`pool`), gives organisations a center (`centers`), or submits the
+current package of a process as a rule change (`changes`; "@change:<key>" in start data is its id). The
 `objection` message is filed on the case's open public notice as the public would; any other message
 is delivered to the case as it is. `expect` may also list `waiting` (elements the case waits at).
 
@@ -209,17 +210,24 @@ def _files(value, user):
 
 
 def _play(scenario, problems):
-    from ..models import Center, PoolEntry, Round
+    from ..models import Center, PoolEntry, Round, RuleChange
     from . import clock, runtime
     from .definitions import latest_definition, process_properties
-    from .package import library
+    from .package import library, of_version
 
     start = scenario["start"]
     setup = scenario.get("setup") or {}
+    changes = {}
     for username in setup.get("pool") or []:
         org = _user(username).organization
         db.session.add(PoolEntry(organization_id=org.id, name=org.name, credit_code=org.credit_code,
                                  categories=["consulting"], district=org.district))
+    for key in setup.get("changes") or []:  # a change of that process's current package, by the owner
+        change = RuleChange(key=key, content=of_version(latest_definition(key)).to_content(), author="owner",
+                            base_version=latest_definition(key).version)
+        db.session.add(change)
+        db.session.flush()
+        changes[f"@change:{key}"] = change.id
     for username in setup.get("centers") or []:
         org = _user(username).organization
         db.session.add(Center(organization_id=org.id, name=f"{org.name}数字化转型促进中心", lead_name=org.name,
@@ -236,6 +244,7 @@ def _play(scenario, problems):
         db.session.add(round_)
         db.session.flush()
     data = _files(start.get("data"), user) if start.get("data") and user else start.get("data")
+    data = {k: changes.get(v, v) if isinstance(v, str) else v for k, v in data.items()} if data else data
     definition = latest_definition(key)
     form_key = process_properties(definition).get("startForm")
     if form_key and user is not None:  # checked as the start page and the API check it

@@ -15,7 +15,7 @@ from ..engine.definitions import process_properties
 from ..extensions import db
 from ..formkit.definition import localized
 from ..ids import parse_id
-from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, Timer
+from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer
 from ..uploads import UploadRefused, check
 from . import error_page
 
@@ -53,6 +53,13 @@ def submissions(instance, reader):
 def _shown(instance, name, form_key, element_id, completed_by, completed_at, data):
     return SimpleNamespace(instance=instance, name=name, form_key=form_key, element_id=element_id,
                            completed_by=completed_by, completed_at=completed_at, data=data)
+
+
+def rule_change(instance):
+    """The rule change a case decides (a rule_change case), for those who review rule changes."""
+    if current_user.role not in ("city", "owner"):
+        return None
+    return RuleChange.query.filter_by(instance_id=instance.id).first()
 
 
 def attachment_names(ids):
@@ -149,6 +156,7 @@ def case(instance_id):
     reader = engine.reader(current_user, instance, {t.element_id for t in open_tasks})
     submitted = submissions(instance, reader)
     return render_template("cases/case.html", instance=instance, submitted=submitted, history=reader.history(),
+                           change=rule_change(instance),
                            open_tasks=open_tasks, assignee=reader.assignee,
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
                            decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
@@ -298,6 +306,7 @@ def handle(task_id):
     submitted = submissions(instance, reader)
     current_ids = definition.attachment_ids(form.data)
     return render_template("cases/handle.html", task=task, instance=instance, form=form, definition=definition,
+                           change=rule_change(instance),
                            errors=errors, actionable=actionable, submitted=submitted,
                            context=reader.data(engine.task_context(task)),
                            files=attachment_names(_ids_in(submitted) + current_ids))

@@ -3,8 +3,9 @@ compared as diagrams side by side, and moving running cases to the newest versio
 only the owner moves cases."""
 
 import re
+from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,10 +14,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only, undefer
 
 from .. import labels
-from ..engine import Conflict, EngineError, NotFound, latest_definition, migration
+from ..engine import Conflict, EngineError, NotFound, Package, latest_definition, migration
 from ..extensions import db
 from ..ids import parse_id
-from ..models import ProcessDefinition, ProcessInstance
+from ..models import ProcessDefinition, ProcessInstance, RuleChange
 from .definitions import has_diagram
 
 bp = Blueprint("versions", __name__, url_prefix="/versions")
@@ -124,13 +125,76 @@ def _version(versions, value, default):
     return found
 
 
+def _side(definition):
+    """A version as one side of a comparison."""
+    return SimpleNamespace(
+        label=f"v{definition.version}", version=definition.version, name=definition.name,
+        bpmn_xml=definition.bpmn_xml, dmn_xml=definition.dmn_xml, forms=definition.forms,
+        lists=definition.lists, parameters=definition.parameters, scenarios=definition.scenarios,
+        deployed_at=definition.deployed_at, deployed_by=definition.deployed_by,
+        xml_url=url_for("definitions.xml", key=definition.key, version=definition.version))
+
+
+def _change(key, change_id):
+    change = db.session.get(RuleChange, change_id) if change_id and change_id <= MAX_VERSION else None
+    if change is None or change.key != key:
+        abort(404)
+    return change
+
+
+def _change_side(change):
+    """A rule change waiting for approval as the newer side of a comparison."""
+    package = Package.from_content(change.content)
+    return SimpleNamespace(
+        label=_("待审批变更 #%(id)s", id=change.id), version=f"#{change.id}", name=key_name(change.key),
+        bpmn_xml=package.bpmn[1], dmn_xml=[text for _name, text in package.dmns], forms=package.forms,
+        lists=package.lists, parameters=package.parameters, scenarios=package.scenarios,
+        deployed_at=change.created_at, deployed_by=change.author,
+        xml_url=url_for("versions.change_xml", key=change.key, change_id=change.id))
+
+
+def key_name(key):
+    return labels.label("processes", key, str(get_locale()))
+
+
+@bp.get("/<key>/changes/<int:change_id>.bpmn")
+@login_required
+def change_xml(key, change_id):
+    _allowed()
+    return Response(Package.from_content(_change(key, change_id).content).bpmn[1], mimetype="application/xml")
+
+
+@bp.get("/<key>/changes/<int:change_id>/scenarios")
+@login_required
+def change_scenarios(key, change_id):
+    """The scenarios of a change waiting for approval, run now against it (for its reviewer)."""
+    from ..engine import scenarios as runner
+
+    _allowed()
+    change = _change(key, change_id)
+    results, error = [], None
+    try:
+        results = runner.run(Package.from_content(change.content))
+    except (runner.ScenarioFileError, EngineError) as err:
+        error = str(err)
+    return render_template("versions/change_scenarios.html", key=key, change=change, results=results, error=error,
+                           passed=sum(r["passed"] for r in results))
+
+
 @bp.get("/<key>/compare")
 @login_required
 def compare(key):
+    """Two versions side by side (?a=&b=), or the version in force and a change waiting for approval (?change=)."""
     _allowed()
     versions = _versions(key)
-    b = _version(versions, request.args.get("b"), versions[0].version)
-    a = _version(versions, request.args.get("a"), max(b.version - 1, 1))
+    if request.args.get("change") is not None:
+        change = _change(key, parse_id(request.args.get("change")))
+        b = _change_side(change)
+        a = _side(_version(versions, request.args.get("a"), change.base_version or versions[0].version))
+    else:
+        newer = _version(versions, request.args.get("b"), versions[0].version)
+        b = _side(newer)
+        a = _side(_version(versions, request.args.get("a"), max(newer.version - 1, 1)))
     diff = migration.compare(a, b)
     ids = {kind: [e["id"] for e in diff[kind] if e["type"] != "process"] for kind in ("added", "removed", "changed")}
     marks = {"a": {"removed": ids["removed"], "changed": ids["changed"]},

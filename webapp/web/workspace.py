@@ -19,6 +19,7 @@ from ..extensions import db
 from ..formkit import FormDefinitionError, FormLibrary, FormNotFound
 from ..formkit.definition import NAME
 from ..formkit.library import read_yaml
+from ..models import RuleChange
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -162,17 +163,22 @@ def deploy():
             raise engine.DefinitionError("没有可执行的流程（isExecutable=\"true\"），无法部署运行")
         drafts.save(key, package, current_user)
         db.session.commit()
-        definition, created = engine.deploy(package, actor=current_user.username, note=(note or "").strip() or None,
-                                            confirm_policy_change=body.get("confirm_policy_change") is True,
-                                            reason=reason)
-    except engine.DefinitionError as err:
+        result, created = engine.changes.submit(package, current_user, note=(note or "").strip() or None,
+                                                confirm_policy_change=body.get("confirm_policy_change") is True,
+                                                reason=reason)
+    except (engine.DefinitionError, engine.Conflict) as err:
         db.session.rollback()
-        return _findings_response(err)
-    drafts.discard(definition.key)
+        return _findings_response(err) if isinstance(err, engine.DefinitionError) else (
+            jsonify({"ok": False, "error": str(err)}), 409)
+    if isinstance(result, RuleChange):  # waits for a city official; the draft stays until it is approved
+        db.session.commit()
+        return jsonify({"ok": True, "pending": True, "change_id": result.id, "key": key,
+                        "url": url_for("cases.case", instance_id=result.instance_id)}), 202
+    drafts.discard(result.key)
     db.session.commit()
-    return jsonify({"ok": True, "key": definition.key, "version": definition.version, "created": created,
-                    "note": definition.note,
-                    "url": url_for("definitions.show", key=definition.key, version=definition.version)}), (
+    return jsonify({"ok": True, "key": result.key, "version": result.version, "created": created,
+                    "note": result.note,
+                    "url": url_for("definitions.show", key=result.key, version=result.version)}), (
         201 if created else 200)
 
 

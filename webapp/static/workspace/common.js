@@ -48,13 +48,21 @@ window.Workspace = (function () {
   // Report a lint or deploy answer; returns the findings.
   function report(result) {
     const data = result.data || {};
-    if (result.status >= 500 || (!data.findings && !data.ok && !data.version)) {
+    if (result.status >= 500 || (!data.findings && !data.ok && !data.version && !data.pending)) {
       status(data.error || texts.requestFailed, 'danger');
       showFindings([]);
       return [];
     }
     const findings = data.findings || [];
-    if (data.version) {
+    if (data.pending) {
+      const link = document.createElement('a');
+      link.href = data.url;
+      link.textContent = texts.approvalCase.replace('__ID__', data.change_id);
+      status(texts.pending, 'success');
+      document.getElementById('workspace-status').appendChild(link);
+      document.getElementById('workspace-status').dataset.pending = String(data.change_id);
+      showPolicy(false);
+    } else if (data.version) {
       const link = document.createElement('a');
       link.href = data.url;
       link.textContent = data.key + ' v' + data.version;
