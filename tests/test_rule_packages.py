@@ -16,7 +16,8 @@ SELECTION = (ROOT / "processes" / "provider_selection.bpmn").read_text(encoding=
 APPLICATION = (ROOT / "forms" / "provider_application.yaml").read_text(encoding="utf-8")
 # A new required field of the application form (a rule change the owner makes).
 WITH_PHONE = APPLICATION.replace("  # 人员与经营情况\n", "  - name: office_address\n    type: text\n"
-                                 "    label: 在津办公地址\n    required: true\n    max_length: 200\n\n  # 人员与经营情况\n")
+                                 "    label: 在津办公地址\n    required: true\n    max_length: 200\n\n"
+                                 "  # 人员与经营情况\n")
 WITH_WEBSITE = APPLICATION.replace("  # 人员与经营情况\n", "  - name: website\n    type: text\n    label: 单位网站\n"
                                    "    max_length: 200\n\n  # 人员与经营情况\n")
 CATEGORIES = (ROOT / "forms" / "lists" / "provider_categories.yaml").read_text(encoding="utf-8")
