@@ -60,7 +60,7 @@ def test_happy_path_to_admission_after_seven_days(app, as_user):
     assert (completion["actor"], completion["data"]["decision"]) == ("district-hexi", "approve")
     # the timer's step: its service calls, then the timer, the decision it led to and the end, in that order
     last_step = [(e["action"], e["name"] if e["action"] == "service" else e["element_id"]) for e in history][-7:]
-    assert last_step == [("service", "objections.pending"), ("service", "pool.admit"), ("timer", "gw_notice"),
+    assert last_step == [("service", "objections.pending"), ("service", "pool.admit"), ("timer", "notice_timer"),
                          ("decision", "gw_notice"), ("decision", "gw_pending"), ("decision", "gw_admitted"),
                          ("end", "end_admitted")]
     admission = next(e for e in history if e["action"] == "service" and e["name"] == "pool.admit")

@@ -15,6 +15,8 @@ from webapp.demo import APPLICANTS
 ROOT = Path(__file__).resolve().parent.parent
 SELECTION = (ROOT / "processes" / "provider_selection.bpmn").read_text(encoding="utf-8")
 SCENARIOS = (ROOT / "processes" / "provider_selection.scenarios.yaml").read_text(encoding="utf-8")
+PARAMETERS = (ROOT / "processes" / "provider_selection.parameters.yaml").read_text(encoding="utf-8")
+TEN_DAYS = PARAMETERS.replace("  value: 7\n", "  value: 10\n", 1)  # 公示期 notice_days: 7 → 10
 
 LEADER = """<bpmn:userTask id="leader_approval" name="分管领导审批">
       <bpmn:extensionElements>
@@ -54,8 +56,7 @@ def replace_once(text, old, new):
 
 
 def v2_ten_days_and_leader_approval():
-    text = replace_once(SELECTION, "&quot;P7D&quot;", "&quot;P10D&quot;")
-    text = replace_once(text, "<bpmn:flowNodeRef>publish_notice</bpmn:flowNodeRef>",
+    text = replace_once(SELECTION, "<bpmn:flowNodeRef>publish_notice</bpmn:flowNodeRef>",
                         "<bpmn:flowNodeRef>leader_approval</bpmn:flowNodeRef>"
                         "<bpmn:flowNodeRef>publish_notice</bpmn:flowNodeRef>")
     text = replace_once(text, 'sourceRef="gw_city" targetRef="publish_notice"',
@@ -68,13 +69,13 @@ def v2_ten_days_and_leader_approval():
 
 
 def v2_scenarios():
-    """The shipped scenarios adapted to v2: the leader approves after the city lists, the notice lasts 10 days."""
+    """The shipped scenarios adapted to v2: the leader approves after the city lists."""
     leader = {"complete": "leader_approval", "as": "city", "data": {"decision": "approve", "opinion": "同意"}}
     adapted = []
     for scenario in yaml.safe_load(SCENARIOS):
         steps = []
         for step in scenario["steps"]:
-            steps.append({"timer": "P10DT1M"} if step.get("timer") == "P7DT1M" else step)
+            steps.append(step)  # a timer step names the notice's timer: it passes after 10 days as after 7
             if step.get("complete") == "city_decision" and step["data"]["decision"] == "approve":
                 steps.append(leader)
         expect = dict(scenario["expect"])
@@ -85,12 +86,14 @@ def v2_scenarios():
     return yaml.safe_dump(adapted, allow_unicode=True, sort_keys=False)
 
 
-def deploy(api, text, note=None, scenarios=None):
+def deploy(api, text, note=None, scenarios=None, parameters=None):
     data = {"bpmn": (BytesIO(text.encode()), "provider_selection.bpmn")}
     if note:
         data["note"] = note
     if scenarios:
         data["scenarios"] = (BytesIO(scenarios.encode()), "provider_selection.scenarios.yaml")
+    if parameters:
+        data["parameters"] = (BytesIO(parameters.encode()), "provider_selection.parameters.yaml")
     return api.client.post("/api/v1/process-definitions", headers=api.headers, data=data,
                            content_type="multipart/form-data")
 
@@ -123,12 +126,15 @@ def test_ten_day_notice_and_leader_approval_apply_to_new_cases_only(app, as_user
     round_id = open_round(as_user("city"))
     old_id, old_applicant, old_district = start(as_user, round_id, "applicant1")  # on v1
 
-    # The shipped scenarios expect a 7-day notice and no leader: they refuse v2 until the owner updates them.
-    refused = deploy(owner, v2_ten_days_and_leader_approval(), note="公示期延长至10日；增加分管领导审批")
+    # The shipped scenarios know no leader: they refuse v2 until the owner updates them (the notice's length
+    # they follow by themselves).
+    refused = deploy(owner, v2_ten_days_and_leader_approval(), note="公示期延长至10日；增加分管领导审批",
+                     parameters=TEN_DAYS)
     assert refused.status_code == 422, refused.get_json()
-    assert any("场景「入库（初审推荐" in e and "admitted" in e for e in refused.get_json()["errors"])
+    # (the case waits for the leader, not for the notice: the scenario's notice cannot pass)
+    assert any("场景「入库（初审推荐" in e and "notice_timer" in e for e in refused.get_json()["errors"])
     response = deploy(owner, v2_ten_days_and_leader_approval(), note="公示期延长至10日；增加分管领导审批",
-                      scenarios=v2_scenarios())
+                      scenarios=v2_scenarios(), parameters=TEN_DAYS)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["version"] == 2
     versions = owner.get("/process-definitions/provider_selection/versions").get_json()
@@ -186,7 +192,8 @@ def test_ten_day_notice_and_leader_approval_apply_to_new_cases_only(app, as_user
 # element), the missing form's message (test_deploy.test_unknown_form_and_lane_flagged, without status or
 # element), and the MIWG reference files (test_deploy.test_reference_diagrams_never_crash).
 REFUSED = {
-    "short_notice": (("&quot;P7D&quot;", "&quot;P6D&quot;"), "publish_notice", "P6D"),
+    "short_notice": (('&quot;P%dD&quot; % params[&quot;notice_days&quot;]', "&quot;P6D&quot;"), "publish_notice",
+                     "P6D"),
     "missing_form": (('name="formKey" value="district_review"', 'name="formKey" value="no_such_form"'),
                      "district_review", "no_such_form"),
     "unknown_field": (('<bpmn:conditionExpression>decision == "approve"',

@@ -104,6 +104,9 @@ def test_a_release_deploy_does_not_silently_replace_the_owners_version(app, as_u
     assert same.exit_code == 0 and "未变化" in same.output and latest(app) == 2  # the release deployed as v1
     release = tmp_path / "provider_selection.bpmn"  # the next release changes the diagram
     release.write_text(SELECTION.replace('name="登记申报"', 'name="登记申报材料"'), encoding="utf-8")
+    for part in ("parameters", "scenarios"):
+        name = f"provider_selection.{part}.yaml"
+        (tmp_path / name).write_text((ROOT / "processes" / name).read_text(encoding="utf-8"), encoding="utf-8")
     refused = runner.invoke(args=["processes", "deploy", str(release)])
     assert refused.exit_code == 1 and "--force" in refused.output and "owner" in refused.output
     assert latest(app) == 2

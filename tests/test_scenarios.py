@@ -149,3 +149,19 @@ def test_cli_runs_a_diagrams_scenarios(app):
     assert "2 / 2 个场景通过" in result.output
     result = app.test_cli_runner().invoke(args=["processes", "scenarios", "nothing"])
     assert result.exit_code != 0
+
+
+@ON
+def test_the_shipped_scenarios_follow_a_longer_notice_and_still_catch_a_broken_flow(app, as_user):
+    """Their timer step names the notice's timer, so 公示 7 → 10 days needs no scenario edit."""
+    parameters = (PROCESSES / "provider_selection.parameters.yaml").read_text(encoding="utf-8")
+    ten_days = parameters.replace("  value: 7\n", "  value: 10\n", 1)
+    owner = as_user("owner")
+    response = owner.post("/process-definitions", data={
+        "bpmn": (BytesIO(SELECTION.encode()), "provider_selection.bpmn"),
+        "parameters": (BytesIO(ten_days.encode()), "provider_selection.parameters.yaml")},
+        content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    response = owner.post("/process-definitions", data={"bpmn": (BytesIO(BROKEN.encode()), "provider_selection.bpmn")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422 and any(ADMISSION in e for e in response.get_json()["errors"])

@@ -80,9 +80,9 @@ def test_compare_lists_renamed_and_added_elements_and_marks_them(app, as_user):
 
 def test_compare_shows_timer_parameter_and_dmn_rule_changes(app, as_user):
     owner = as_user("owner")
-    deploy(owner, SELECTION.replace("&quot;P7D&quot;", "&quot;P10D&quot;"))
+    deploy(owner, SELECTION.replace('&quot;P%dD&quot; % params[&quot;notice_days&quot;]', "&quot;P10D&quot;"))
     page = Session(app, "owner").text("/versions/provider_selection/compare?a=1&b=2")
-    assert 'data-element-id="publish_notice"' in page and "P10D" in page and "P7D" in page
+    assert 'data-element-id="publish_notice"' in page and "P10D" in page and "notice_days" in page
     assert 'data-element-id="provider_selection"' not in page  # the process's own properties did not change
     deploy(owner, SELECTION.replace('name="requiresRound" value="true"', 'name="requiresRound" value="false"'))
     page = Session(app, "owner").text("/versions/provider_selection/compare?a=2&b=3")

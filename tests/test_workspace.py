@@ -135,13 +135,17 @@ def test_lint_names_a_task_without_its_form(owner):
     assert "no_such_form" in findings[0]["message"]
 
 
-def test_a_notice_shorter_than_seven_days_is_an_error(owner, as_user):
-    short = SELECTION.replace("&quot;P7D&quot;", "&quot;P6D&quot;")
+NOTICE_PERIOD = '&quot;P%dD&quot; % params[&quot;notice_days&quot;]'  # publish_notice reads the parameter
+
+
+def test_a_notice_shorter_than_seven_days_is_an_error(app, owner, as_user):
+    """Art. 6: a literal period written over the parameter, or the parameter itself below its bound."""
+    short = SELECTION.replace(NOTICE_PERIOD, "&quot;P6D&quot;")
     assert short != SELECTION
     body = owner.post_json("/workspace/lint", {"bpmn": short}).get_json()
     [finding] = body["findings"]
     assert finding["severity"] == "error" and finding["element_id"] == "publish_notice"
-    assert "P6D" in finding["message"] and "7" in finding["message"]
+    assert "P6D" in finding["message"] and "7" in finding["message"] and "第六条" in finding["message"]
     assert body["policy_change"] is False
     # No confirmation can deploy it, in the workspace or the API.
     refused = owner.post_json("/workspace/deploy", {"bpmn": short, "confirm_policy_change": True, "reason": "x"})
@@ -152,9 +156,13 @@ def test_a_notice_shorter_than_seven_days_is_an_error(owner, as_user):
                                      "confirm_policy_change": "true", "reason": "x"})
     assert response.status_code == 422
     assert any("P6D" in e for e in response.get_json()["errors"])
-    # Seven days, or longer, is fine.
-    longer = SELECTION.replace("&quot;P7D&quot;", "&quot;P10D&quot;")
+    # A literal of seven days or more passes the guard; so does the parameter at 6 not: it is below its bound.
+    longer = SELECTION.replace(NOTICE_PERIOD, "&quot;P10D&quot;")
     assert owner.post_json("/workspace/lint", {"bpmn": longer}).get_json()["ok"] is True
+    params = yaml_of(owner.text("/workspace/provider_selection/parameters"))
+    six = params.replace("  value: 7\n", "  value: 6\n", 1)
+    saved = owner.post_json("/workspace/provider_selection/parameters", {"yaml": six})
+    assert saved.status_code == 422 and "不能小于 7天" in saved.get_json()["error"]
 
 
 # Policy changes: Art. 7 bands, Art. 8 grounds.
@@ -175,7 +183,7 @@ def test_changed_grade_bands_need_confirmation_and_reason_in_the_api(app, as_use
                  {"confirm_policy_change": "true", "reason": "  "}):
         response = api_deploy(as_user, files, **form)
         assert response.status_code == 422, form
-        assert any("第七条" in e and "89.99" in e for e in response.get_json()["errors"])
+        assert any("第七条" in e and "政策变更" in e for e in response.get_json()["errors"])
         assert response.get_json()["policy_change"] is True
         assert response.get_json()["findings"][0]["element_id"] == "provider_grade_table"
     assert latest(app, "provider_grading")[0] == before

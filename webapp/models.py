@@ -330,6 +330,7 @@ class Complaint(db.Model):
     content = db.Column(db.Text, nullable=False)
     attachment_ids = db.Column(JSON, nullable=False, default=list)
     status = db.Column(db.String(20), nullable=False, default="pending", index=True)  # pending | verified | unfounded
+    started_removal = db.Column(db.Boolean, nullable=False, default=False)  # its verification started the removal
     decision = db.Column(db.String(20))
     reason = db.Column(db.Text)
     filed_by = db.Column(db.String(80))

@@ -1,5 +1,5 @@
 """rule packages: a version keeps its lists, parameters and scenarios with its forms; who approved it;
-the workspace's drafts; rule changes waiting for a second person's approval
+the workspace's drafts; whether a complaint started its provider's removal; rule changes waiting for a second person's approval
 
 Revision ID: 7c1e2f3a9b10
 Revises: 56181b8c3b78
@@ -55,6 +55,8 @@ def upgrade():
     with op.batch_alter_table('rule_change', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rule_change_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_rule_change_status'), ['status'], unique=False)
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('started_removal', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lists', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('parameters', sa.Text(), nullable=True))
@@ -71,6 +73,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_column('started_removal')
     op.drop_table('rule_change')
     op.drop_table('package_draft')
     with op.batch_alter_table('process_definition', schema=None) as batch_op:

@@ -11,7 +11,7 @@ from ..models import PackageDraft, RuleChange, User
 from . import clock
 from .definitions import check_scenarios, deploy, latest_definition, parse_package
 from .errors import Conflict, NotAllowed, NotFound
-from .package import Package
+from .package import Package, of_version, process_key
 
 PROCESS = "rule_change"  # the approval case is itself a process of processes/
 DECIDED = {"approved": "部署", "returned": "退回"}
@@ -31,8 +31,8 @@ def submit(package, author, note=None, confirm_policy_change=False, reason=None)
     if not needed():
         return deploy(package, actor=author.username, note=note, confirm_policy_change=confirm_policy_change,
                       reason=reason)
-    parsed = parse_package(package, confirm_policy_change, reason)
-    latest = latest_definition(parsed.key, required=False)
+    latest = latest_definition(process_key(package.bpmn[1], package.bpmn[0]), required=False)
+    parsed = parse_package(package, confirm_policy_change, reason, of_version(latest) if latest else None)
     if latest is not None and latest.content_hash == parsed.content_hash:
         return latest, False
     waiting = RuleChange.query.filter_by(key=parsed.key, status="pending").first()

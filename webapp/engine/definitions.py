@@ -8,7 +8,6 @@ content yields the existing version, so `processes deploy` is idempotent.
 
 import ast
 import threading
-from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from lxml import etree
@@ -20,9 +19,11 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from ..extensions import db
 from ..formkit import FormDefinitionError, FormNotFound
 from ..models import ProcessDefinition
-from . import audit, roles, serializer, services
+from . import audit, guardrails, parameters, roles, serializer, services
 from .errors import DefinitionError, NotFound
-from .restricted import RefusedExpression, compile_expression, compile_script, evaluate, restricted_globals
+from .package import of_version
+from .package import process_key as package_key
+from .restricted import RefusedExpression, compile_expression, compile_script, restricted_globals
 from .xml import parse_xml
 
 NS = {
@@ -170,123 +171,6 @@ def lint_tasks(root, filename, library):
     return findings
 
 
-# The regulation's guardrails (《管理规范》): what a process owner may not change by accident.
-MIN_NOTICE = timedelta(days=7)  # Art. 6: the selection's public notice lasts at least 7 days
-# Art. 7: ≥90 excellent, 80–<90 good, 70–<80 qualified, <70 unqualified; probed at each band's edges.
-GRADE_PROBES = ((90, "excellent"), (89.99, "good"), (80, "good"), (79.99, "qualified"),
-                (70, "qualified"), (69.99, "unqualified"))
-# Art. 8 (一)-(八): the eight grounds a delisting can start from.
-DELISTING_GROUNDS = ("violation", "unqualified_grade", "refused_supervision", "complaints", "fraud",
-                     "major_accident", "non_cooperation", "voluntary_exit")
-
-
-def notice_period(value):
-    """The timedelta of an ISO 8601 duration ("P7D"), or None when it does not parse."""
-    try:
-        parsed = TimerEventDefinition.parse_iso_duration(value)
-        start = datetime(2025, 2, 1, tzinfo=UTC)  # the shortest month: months count as short as they get
-        return TimerEventDefinition.get_timedelta_from_start(parsed, start)
-    except Exception:  # noqa: BLE001 - any malformed duration is a finding, not a crash
-        return None
-
-
-def lint_notice_periods(root, filename):
-    """Art. 6: a selection's public notice (notice.publish's period) may not be shorter than 7 days."""
-    findings = []
-    for operator in root.xpath("//spiff:serviceTaskOperator[@id='notice.publish']", namespaces=NS):
-        for parameter in operator.xpath("spiff:parameters/spiff:parameter[@id='period'] | "
-                                        "spiff:parameter[@id='period']", namespaces=NS):
-            source = (parameter.get("value") or "").strip()
-            try:
-                value = ast.literal_eval(source)
-            except (ValueError, SyntaxError):
-                value = None
-            period = notice_period(value) if isinstance(value, str) else None
-            if period is None:
-                findings.append(Finding(filename, parameter,
-                                        f"公示期 {source} 必须是固定的 ISO 8601 时长，例如 \"P7D\"（第六条）"))
-            elif period < MIN_NOTICE:
-                findings.append(Finding(filename, parameter,
-                                        f"公示期 {value} 短于第六条规定的 7 天（至少 \"P7D\"）"))
-    return findings
-
-
-def _grade_of(decision, namespace, score):
-    """The outputs of the rules of a one-input decision table that match score."""
-    ns = {"d": namespace}
-    inputs = [(node.text or "").strip()
-              for node in decision.xpath(".//d:input/d:inputExpression/d:text", namespaces=ns)]
-    values = [evaluate(text, {"average_score": score, "score": score}) for text in inputs]
-    hits = []
-    for rule in decision.xpath(".//d:rule", namespaces=ns):
-        cells = [(node.text or "").strip() for node in rule.xpath("d:inputEntry/d:text", namespaces=ns)]
-        if all(_matches(cell, value) for cell, value in zip(cells, values, strict=False)):
-            outputs = rule.xpath("d:outputEntry/d:text", namespaces=ns)
-            hits.append(evaluate((outputs[0].text or "None").strip(), {}) if outputs else None)
-    return hits
-
-
-def _matches(cell, value):
-    if not cell or cell == "-":
-        return True
-    if "?" in cell:
-        return bool(evaluate(cell.replace("?", "cell_value"), {"cell_value": value}))
-    if cell.startswith(("<", ">", "=", "!")):
-        return bool(evaluate(f"cell_value {cell}", {"cell_value": value}))
-    return bool(evaluate(f"cell_value == ({cell})", {"cell_value": value}))
-
-
-def lint_grade_bands(dmn_roots, bpmn_filename):
-    """Art. 7: the grading table must give the article's bands; anything else is a policy change."""
-    for name, dmn_root in dmn_roots:
-        namespace = dmn_root.nsmap.get(None) or DMN_NS["dmn"]
-        for decision in dmn_root.xpath("//d:decision[.//d:output[@name='grade']]", namespaces={"d": namespace}):
-            table = decision.xpath(".//d:decisionTable", namespaces={"d": namespace})
-            try:
-                differing = [f"{score} 分得到 {'、'.join(map(str, hits)) or '无结果'}（第七条为 {expected}）"
-                             for score, expected in GRADE_PROBES
-                             for hits in [_grade_of(decision, namespace, score)] if hits != [expected]]
-            except Exception as err:  # noqa: BLE001 - a table that cannot be evaluated cannot be checked
-                differing = [f"无法按第七条核对：{err}"]
-            if differing:
-                return [Finding(name, table[0] if table else decision,
-                                "评价等级分数段与第七条不同（政策变更，需确认并说明理由）：" + "；".join(differing),
-                                severity="policy")]
-            return []
-    return [Finding(bpmn_filename, None, "年度评价流程没有给出等级（grade）的决策表，无法按第七条核对分数段"
-                    "（政策变更，需确认并说明理由）", severity="policy")]
-
-
-def lint_delisting_grounds(process, filename, library):
-    """Art. 8: the delisting start form must offer all eight grounds; fewer is a policy change."""
-    start_form = process.xpath("bpmn:extensionElements//spiff:property[@name='startForm']", namespaces=NS)
-    if not start_form:
-        return [Finding(filename, process, "出库流程没有发起表单（startForm），无法核对第八条的八种情形"
-                        "（政策变更，需确认并说明理由）", severity="policy")]
-    node = start_form[0]
-    try:
-        form = library.form(node.get("value"))
-    except (FormNotFound, FormDefinitionError):
-        return [Finding(filename, node, f"出库流程的发起表单 {node.get('value')} 不存在")]
-    field = next((f for f in form.fields if f.name == "ground"), None)
-    offered = {c.value for c in (field.choices or ())} if field else set()
-    missing = [ground for ground in DELISTING_GROUNDS if ground not in offered]
-    if missing:
-        return [Finding(filename, node, f"发起表单 {form.key} 的出库情形缺少第八条的 {'、'.join(missing)}"
-                        "（政策变更，需确认并说明理由）", severity="policy")]
-    return []
-
-
-def lint_guardrails(key, root, process, filename, dmn_roots, library):
-    if key == "provider_selection":
-        return lint_notice_periods(root, filename)
-    if key == "provider_grading":
-        return lint_grade_bands(dmn_roots, filename)
-    if key == "provider_delisting":
-        return lint_delisting_grounds(process, filename, library)
-    return []
-
-
 BPMN = NS["bpmn"]
 CONTAINERS = ("process", "subProcess", "transaction")
 # What sits in a container but is not a step on a path.
@@ -411,7 +295,7 @@ def lint_condition_names(root, filename, dmn_roots, library):
     message's variable, or what every case starts with (start_data, round_info)."""
     import builtins
 
-    produced = {"start_data", "round_info"} | set(dir(builtins)) | set(restricted_globals())
+    produced = {"start_data", "round_info", "params"} | set(dir(builtins)) | set(restricted_globals())
     for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
         try:
             produced |= {f.name for f in library.form(str(key)).fields}
@@ -482,9 +366,28 @@ def lint_package_texts(package, library, root):
     return findings
 
 
-def parse_package(package, confirm_policy_change=False, reason=None):
+def lint_guardrails(package, previous, root, filename, dmn_roots):
+    """guardrails.py's checks; those that compare with the version in force need `previous` (its package)."""
+    try:
+        params = parameters.read(package.parameters)
+    except DefinitionError as err:
+        return [Finding("parameters.yaml", None, text) for text in err.errors]
+    findings = guardrails.lint_guarded_services(root, filename, params, Finding, NS)
+    findings += guardrails.lint_decision_coverage(dmn_roots, Finding)
+    if previous is not None:
+        try:
+            findings += guardrails.lint_parameter_changes(params, parameters.read(previous.parameters), Finding)
+        except DefinitionError:
+            pass  # the version in force had unreadable parameters: nothing to compare with
+        previous_roots = [(name, parse_xml(text.encode(), name)) for name, text in previous.dmns]
+        findings += guardrails.lint_fixed_decisions(dmn_roots, previous_roots, Finding)
+        findings += guardrails.lint_required_entries(package.lists, previous.lists, Finding)
+    return findings
+
+
+def parse_package(package, confirm_policy_change=False, reason=None, previous=None):
     """Validate a rule package (its diagram, tables, forms and lists); raise DefinitionError listing every
-    finding.
+    finding. `previous`: the package in force, for what counts as a policy change.
 
     Policy-change findings (severity "policy") raise PolicyChangeRequired unless confirm_policy_change
     is true and a reason is given; the accepted ones are on the result's `policy`.
@@ -514,7 +417,7 @@ def parse_package(package, confirm_policy_change=False, reason=None):
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
     findings += lint_condition_names(root, filename, dmn_roots, library)
-    findings += lint_guardrails(key, root, process, filename, dmn_roots, library)
+    findings += lint_guardrails(package, previous, root, filename, dmn_roots)
     errors = [f for f in findings if f.severity == "error"]
     policy = [f for f in findings if f.severity == "policy"]
     if errors:
@@ -546,8 +449,8 @@ def deploy(package, actor=None, note=None, confirm_policy_change=False, reason=N
     one refuses it, naming the scenario and what differed. run_scenarios=False (or the app's
     DEPLOY_SCENARIOS = False) skips them.
     """
-    parsed = parse_package(package, confirm_policy_change, reason)
-    latest = latest_definition(parsed.key, required=False)
+    latest = latest_definition(package_key(package.bpmn[1], package.bpmn[0]), required=False)
+    parsed = parse_package(package, confirm_policy_change, reason, of_version(latest) if latest else None)
     if latest is not None and latest.content_hash == parsed.content_hash:
         return latest, False  # identical to the rules in force; an older version's content is a restore
     if run_scenarios is None:

@@ -183,7 +183,18 @@ def assemble(bpmn, dmns=None, forms=None, lists=None, parameters=None, scenarios
         scenarios=base.scenarios if scenarios is None else decode_yaml(scenarios, "scenarios.yaml"))
 
 
-_libraries = {}
+_libraries, _params = {}, {}
+
+
+def params_of(definition):
+    """{name: value} of a deployed version's rule parameters (what expressions read as `params`), once per
+    process (keyed by its content)."""
+    from . import parameters
+
+    found = _params.get(definition.content_hash)
+    if found is None:
+        found = _params[definition.content_hash] = parameters.values(definition.parameters)
+    return found
 
 
 def library(definition):

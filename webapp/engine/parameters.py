@@ -13,7 +13,8 @@ allows and the article it comes from:
 
 Every expression of the diagram (conditions, scripts, timers, service parameters, due dates) reads them
 as `params["notice_days"]`; a value outside its range is refused at deploy; changing a range itself is a
-policy change (guardrails.py).
+policy change (guardrails.py). `guards: [notice.publish.period]` makes a literal written in that service
+parameter respect the same bounds.
 """
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from ..formkit.definition import NAME
 from .errors import DefinitionError
 
 TYPES = {"integer": int, "decimal": (int, float), "text": str}
-KEYS = {"label", "type", "unit", "value", "min", "max", "article", "help"}
+KEYS = {"label", "type", "unit", "value", "min", "max", "article", "help", "guards"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Parameter:
     max: float | None = None
     article: str | None = None
     help: str | None = None
+    guards: tuple = ()  # service parameters ("notice.publish.period") that must respect the bounds too
 
     def problem(self, value):
         """Why `value` cannot be this parameter's value, or None."""
@@ -72,7 +74,7 @@ def read(text):
             problems.append(f"{where}: 须有 label、type（{'、'.join(TYPES)}）和 value"
                             + (f"，不认识 {sorted(unknown)}" if unknown else ""))
             continue
-        parameter = Parameter(name=name, **spec)
+        parameter = Parameter(name=name, **{**spec, "guards": tuple(spec.get("guards") or ())})
         problem = parameter.problem(parameter.value)
         if problem:
             problems.append(f"{where}（{parameter.label}）的值 {parameter.value!r} {problem}")

@@ -110,21 +110,25 @@ def evaluate(source: str, names: dict):
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """SpiffWorkflow environment whose evaluate/execute only run restricted bytecode."""
+    """SpiffWorkflow environment whose evaluate/execute only run restricted bytecode; every expression also
+    reads the case version's rule parameters as `params` (never stored in the case data)."""
 
-    def __init__(self, services=None):
+    def __init__(self, services=None, params=None):
         super().__init__({})
         self.services = services
+        self.params = dict(params or {})
 
     def evaluate(self, expression, context, external_context=None):
         names = dict(external_context or {})
         names.update(context)
+        names["params"] = self.params
         return evaluate(expression, names)
 
     def execute(self, script, context, external_context=None):
         scope = restricted_globals()
         scope.update(external_context or {})
         scope.update(context)
+        scope["params"] = self.params
         try:
             exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode, guarded globals
         except Exception as err:
@@ -133,7 +137,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             err.args = tuple(str(a) for a in err.args)
             raise
         for key, value in scope.items():
-            if key == "__builtins__" or key in _GUARD_NAMES or callable(value):
+            if key in ("__builtins__", "params") or key in _GUARD_NAMES or callable(value):
                 continue
             context[key] = value
         return True

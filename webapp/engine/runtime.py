@@ -31,9 +31,9 @@ from ..models import HumanTask, ProcessInstance, Round
 from . import attachments, audit, clock, forms, roles, rows, serializer
 from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
+from .package import params_of
 from .populations import POPULATIONS
 from .restricted import RefusedExpression, RestrictedEnvironment
-from .restricted import evaluate as evaluate_restricted
 from .services import Services
 from .services.notices import iso_duration
 
@@ -62,7 +62,7 @@ class ScriptEngine(PythonScriptEngine):
 
 
 def _engine(instance, actor):
-    return ScriptEngine(RestrictedEnvironment(Services(instance, actor)))
+    return ScriptEngine(RestrictedEnvironment(Services(instance, actor), params_of(instance.definition)))
 
 
 def _run(step, element=None):
@@ -117,7 +117,8 @@ def _evaluate_property(task, name):
     expression = _properties(task).get(name)
     if not expression:
         return None
-    return _run(lambda: evaluate_restricted(expression, dict(task.data)), task.task_spec.bpmn_id)
+    environment = task.workflow.script_engine.environment
+    return _run(lambda: environment.evaluate(expression, dict(task.data)), task.task_spec.bpmn_id)
 
 
 def _top_level(workflow, state):
@@ -252,12 +253,23 @@ def _timer_due(task, definition):
     return due if isinstance(due, datetime) else clock.now() + due
 
 
+def _timer_spec(task):
+    """The element a timer row names: the timer event itself, also when an event-based gateway waits for it
+    (the gateway holds its branches' events in the order of its outgoing branches)."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        kinds = [isinstance(d, TimerEventDefinition) for d in definition.event_definitions]
+        if True in kinds and len(kinds) == len(task.task_spec.outputs):
+            return task.task_spec.outputs[kinds.index(True)]
+    return task.task_spec
+
+
 def _sync_timers(instance, workflow, pending):
     """Timer rows follow the tasks waiting for a timer (`pending`: {guid: row id} of the unfired rows)."""
     waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t)}
     rows.drop_timers([row_id for guid, row_id in pending.items() if guid not in waiting])
-    rows.add_timers([dict(instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
-                          name=task.task_spec.bpmn_name, due_at=_timer_due(task, _timer_definition(task)))
+    rows.add_timers([dict(instance_id=instance.id, task_guid=guid, element_id=_timer_spec(task).bpmn_id,
+                          name=_timer_spec(task).bpmn_name, due_at=_timer_due(task, _timer_definition(task)))
                      for guid, task in waiting.items() if guid not in pending])
 
 

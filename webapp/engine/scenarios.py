@@ -8,7 +8,8 @@ A package's scenarios (seeded from processes/<key>.scenarios.yaml) are a YAML li
       start: {as: city, for: applicant1, round: true, data: {...}}
       steps:
         - {complete: submit_application, as: applicant1, data: {business_license: "@file", ...}}
-        - {timer: P7D}                     # the clock moves on by that much; due timers fire
+        - {timer: notice_timer}            # the clock moves to just past that timer's due time; it fires
+        - {timer: P1D}                     # or on by a duration; due timers fire
         - {message: objection, payload: {name: 张三, contact: "138…", content: 异议内容}}
       expect: {status: completed, outcome: admitted, path: [admit_to_pool], not_path: [end_city_rejected]}
 
@@ -43,6 +44,10 @@ STEP_KINDS = ("complete", "timer", "message")
 
 class ScenarioFileError(ValueError):
     """The scenario file is not a list of well-formed scenarios."""
+
+
+class CaseEnded(Exception):
+    """A timer step found the case already finished: the steps stop, the expectations judge."""
 
 
 def load(source):
@@ -265,6 +270,9 @@ def _play(scenario, problems):
         try:
             elapsed = _step(step, instance_id, elapsed)
             db.session.commit()
+        except CaseEnded:
+            db.session.rollback()
+            return instance_id  # nothing more to play; `expect` says whether it ended as it should
         except (EngineError, ScenarioFileError, ValueError) as err:
             db.session.rollback()
             label = next(f"{k} {step[k]}" for k in STEP_KINDS if k in step)
@@ -278,7 +286,6 @@ def _step(step, instance_id, elapsed):
     from .. import objections, scope
     from ..models import HumanTask, Notice
     from . import clock, runtime
-    from .services.notices import iso_duration
 
     if "complete" in step:
         user = _user(step["as"])
@@ -288,7 +295,7 @@ def _step(step, instance_id, elapsed):
             raise ScenarioFileError(f"{step['as']} 在此案件没有待办的 {step['complete']} 任务")
         runtime.complete(task.id, user, _files(step.get("data") or {}, user))
     elif "timer" in step:
-        elapsed += iso_duration(step["timer"])
+        elapsed = _timer_passes(step["timer"], instance_id, elapsed)
         runtime.fire_timers(as_of=clock.now() + elapsed)
     else:
         payload = step.get("payload") or {}
@@ -303,6 +310,25 @@ def _step(step, instance_id, elapsed):
         else:
             runtime.deliver_message(instance_id, step["message"], payload, "scenario")
     return elapsed
+
+
+def _timer_passes(what, instance_id, elapsed):
+    """How far the clock is moved for a `timer` step: to just past the due time of the case's waiting timer
+    `what` names by its element (so a scenario follows the rule, whatever period the package sets), or by
+    an ISO 8601 duration."""
+    from ..models import ProcessInstance, Timer
+    from . import clock
+    from .services.notices import iso_duration
+
+    if isinstance(what, str) and not what.startswith("P"):
+        timer = (Timer.query.filter_by(instance_id=instance_id, element_id=what, fired_at=None)
+                 .order_by(Timer.due_at).first())
+        if timer is None:
+            if db.session.get(ProcessInstance, instance_id).status != "running":
+                raise CaseEnded()
+            raise ScenarioFileError(f"此案件没有等待中的定时 {what}")
+        return max(elapsed, timer.due_at - clock.now() + timedelta(minutes=1))
+    return elapsed + iso_duration(what)
 
 
 def _check(expect, instance_id, problems):

@@ -141,7 +141,10 @@ def source(key):
 def lint():
     """Lint the draft with the body's edits, without keeping them: {ok, findings, policy_change}."""
     try:
-        parsed = engine.parse_package(_edited(_body()), confirm_policy_change=True, reason="lint")
+        package = _edited(_body())
+        latest = engine.latest_definition(engine.package.process_key(package.bpmn[1]), required=False)
+        parsed = engine.parse_package(package, confirm_policy_change=True, reason="lint",
+                                      previous=engine.of_version(latest) if latest else None)
     except engine.DefinitionError as err:
         return _findings_response(err, 200)
     policy = [f.to_dict() for f in parsed.policy]
@@ -346,8 +349,10 @@ def parameters_save(key):
     try:
         text = _yaml(body)
         engine.parameters.read(text)
-    except (FormDefinitionError, engine.DefinitionError) as err:
+    except FormDefinitionError as err:
         return jsonify({"ok": False, "error": str(err)}), 422
+    except engine.DefinitionError as err:
+        return jsonify({"ok": False, "error": "；".join(err.errors)}), 422
     drafts.save(key, package.changed(parameters=text), current_user)
     db.session.commit()
     return jsonify({"ok": True})

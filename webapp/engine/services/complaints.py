@@ -2,7 +2,7 @@
 
 The complaint's case belongs to the complainant (it follows its case) and to no district; the
 subject is the provider complained about. How many verified complaints remove a provider is
-written in the diagram, from the count this module returns.
+the diagram's rule parameter; this module says when it is first reached.
 """
 
 from ...extensions import db
@@ -44,8 +44,9 @@ def register(ctx, provider_credit_code, content, attachments=None):
             "provider_org_id": provider.id}
 
 
-def record(ctx, complaint_id, decision, opinion):
-    """Record the verification; return how many complaints about this pool membership are verified."""
+def record(ctx, complaint_id, decision, opinion, threshold):
+    """Record the verification; how many complaints about this pool membership are verified, and whether
+    this one is the first to reach `threshold` (the diagram's parameter), which starts the removal once."""
     complaint = Complaint.query.filter_by(id=complaint_id, instance_id=ctx.instance.id).one()
     if decision not in STATUS:
         raise ValidationFailed("核实结论无效", {"decision": [f"应为 {' / '.join(STATUS)}"]})
@@ -54,9 +55,12 @@ def record(ctx, complaint_id, decision, opinion):
     complaint.status, complaint.decision, complaint.reason = STATUS[decision], decision, opinion
     complaint.decided_by, complaint.decided_at = ctx.actor, clock.now()
     db.session.flush()
-    verified = [c.id for c in Complaint.query.filter_by(pool_entry_id=complaint.pool_entry_id, status="verified")
-                .order_by(Complaint.id)]
-    return {"id": complaint.id, "decision": decision, "verified_count": len(verified), "verified_ids": verified}
+    same = Complaint.query.filter_by(pool_entry_id=complaint.pool_entry_id)
+    verified = [c.id for c in same.filter_by(status="verified").order_by(Complaint.id)]
+    started = same.filter_by(started_removal=True).first() is not None
+    complaint.started_removal = decision == "verified" and len(verified) >= threshold and not started
+    return {"id": complaint.id, "decision": decision, "verified_count": len(verified), "verified_ids": verified,
+            "starts_removal": complaint.started_removal}
 
 
 OPERATIONS = {"complaints.register": register, "complaints.record": record}
