@@ -19,7 +19,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from ..extensions import db
 from ..formkit import FormDefinitionError, FormNotFound
 from ..models import ProcessDefinition
-from . import audit, guardrails, parameters, roles, serializer, services
+from . import audit, countersign, guardrails, parameters, roles, serializer, services
 from .errors import DefinitionError, NotFound
 from .package import of_version
 from .package import process_key as package_key
@@ -145,6 +145,24 @@ def lint_dmn(root, filename):
     return findings
 
 
+def _lint_countersign(task, filename):
+    """会签 (countersign.py): a literal number of signers of at least 1, and a rule it knows."""
+    findings = []
+    for node in task.xpath("bpmn:extensionElements//spiff:property[@name='countersign']", namespaces=NS):
+        try:
+            count = ast.literal_eval((node.get("value") or "").strip())
+        except (ValueError, SyntaxError):
+            continue  # an expression (params["signers"]): compiled by lint_expressions, checked when it runs
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            findings.append(Finding(filename, node, f"会签人数 {node.get('value')} 须为不小于 1 的整数"))
+    for node in task.xpath("bpmn:extensionElements//spiff:property[@name='countersignRule']", namespaces=NS):
+        if (node.get("value") or "").strip().strip('"') not in countersign.RULES:
+            rules = "、".join(countersign.RULES)
+            findings.append(Finding(filename, node, f"会签规则 {node.get('value')} 须为 {rules} 之一"
+                                                    "（全部同意、任一同意、过半数同意）"))
+    return findings
+
+
 def lint_tasks(root, filename, library):
     findings = []
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
@@ -155,6 +173,7 @@ def lint_tasks(root, filename, library):
         lane = lanes.get(task_id)
         if lane is None or roles.resolve(lane) is None:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
+        findings += _lint_countersign(task, filename)
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
         if not form:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))

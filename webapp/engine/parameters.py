@@ -17,6 +17,8 @@ policy change (guardrails.py). `guards: [notice.publish.period]` makes a literal
 parameter respect the same bounds.
 """
 
+import json
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -88,3 +90,22 @@ def read(text):
 def values(text):
     """{name: value}: what the diagram's expressions see as `params`."""
     return {name: p.value for name, p in read(text).items()}
+
+
+def with_values(text, values):
+    """The parameters file with some values replaced (the panel's edit): only each `value:` line changes, so
+    the owner's comments and order stay; a value of the wrong kind or outside its range is then refused by
+    read(), as any other."""
+    raw = yaml.safe_load(text or "") or {}
+    if not isinstance(raw, dict):
+        raise DefinitionError("parameters.yaml: 须为 参数名: {label, type, value, …} 的映射")
+    unknown = [name for name in values if name not in raw]
+    if unknown:
+        raise DefinitionError(f"没有规则参数 {'、'.join(map(str, unknown))}")
+    for name, value in values.items():
+        line = re.compile(rf"(^{re.escape(name)}:[ \t]*\n(?:[ \t]+.*\n|[ \t]*\n)*?[ \t]+value:[ \t]*)[^\n#]*",
+                          re.M)
+        text, found = line.subn(lambda m, v=value: m.group(1) + json.dumps(v, ensure_ascii=False), text, count=1)
+        if not found:
+            raise DefinitionError(f"规则参数 {name} 没有写成一行的 value，请在 YAML 中修改")
+    return text

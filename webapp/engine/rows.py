@@ -27,6 +27,7 @@ _HOLD = and_(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open",
              or_(_tasks.c.claimed_by.is_(None), _tasks.c.claimed_by == bindparam("holder")))
 _CLAIM_TASK = update(_tasks).where(_HOLD).values(claimed_by=bindparam("claimed_by"))
 _COMPLETE_TASK = update(_tasks).where(_HOLD)
+_SIGN_TASK = update(_tasks).where(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open")
 # The case's open inbox rows and unfired timers, in one round trip.
 _OPEN_ROWS = union_all(
     select(literal_column("'task'").label("kind"), _tasks.c.task_guid, _tasks.c.id)
@@ -84,6 +85,11 @@ def claim_task(task_id, username, release=False):
     """Claim (or release) an open task not held by another; whether it happened."""
     parameters = {"task_id": task_id, "holder": username, "claimed_by": None if release else username}
     return _execute(_CLAIM_TASK, parameters).rowcount == 1
+
+
+def sign_task(task_id, data):
+    """Keep the signatures of a 会签 task on its open row."""
+    _execute(_SIGN_TASK, {"task_id": task_id, "data": data})
 
 
 def complete_task(task_id, username, **values):

@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import scope
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, Round
-from . import attachments, audit, clock, forms, roles, rows, serializer
+from . import attachments, audit, clock, countersign, forms, roles, rows, serializer
 from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .package import params_of
@@ -392,6 +392,8 @@ def claim(task_id, user, release=False):
         if task.state != "open":
             raise Conflict("任务已办结")
         raise NotAllowed("您不能办理此任务")
+    if not release and is_countersigned(task):
+        raise Conflict("会签任务由多人分别办理，无需签收")
     if not rows.claim_task(task.id, user.username, release):
         db.session.refresh(task)
         raise Conflict("任务已办结" if task.state != "open" else f"任务已被 {task.claimed_by} 签收")
@@ -419,6 +421,11 @@ def complete(task_id, user, data):
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise Conflict("任务已不可办理")
+    sign = countersign.settings(_properties(spiff_task), lambda name: _evaluate_property(spiff_task, name))
+    if sign is not None:
+        clean = _countersign(task, instance, user, clean, sign)
+        if clean is None:
+            return instance  # signed; more signatures are needed before the task completes
     if not rows.complete_task(task.id, user.username, completed_at=clock.now(), data=clean):
         raise Conflict("任务已被他人签收或办结")  # a claim or a completion that won the race
     spiff_task.set_data(**clean)
@@ -428,6 +435,27 @@ def complete(task_id, user, data):
     _save(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
+
+
+def _countersign(task, instance, user, clean, sign):
+    """One signature of a 会签 task (countersign.py): the decided data, or None after keeping the signature
+    (the case's revision moves on, so two signers racing get one success and one conflict)."""
+    decided, votes = countersign.sign((task.data or {}).get("votes", []), user.username, clock.now().isoformat(),
+                                      clean, *sign)
+    if decided is None:
+        rows.sign_task(task.id, {"votes": votes})
+        rows.write_case(instance, {})
+        audit.record("countersign", user.username, instance.id, element_id=task.element_id, name=task.name,
+                     data={**clean, "signed": len(votes), "needed": sign[0]})
+    return decided
+
+
+def is_countersigned(task):
+    """Whether an open task is signed by several people (its step declares countersign)."""
+    spec, subprocess_specs = spec_objects(task.instance.definition)
+    specs = [spec, *subprocess_specs.values()]
+    found = next((s.task_specs[task.element_id] for s in specs if task.element_id in s.task_specs), None)
+    return found is not None and "countersign" in getattr(found, "extensions", {}).get("properties", {})
 
 
 def _lock_task(task_id, user):

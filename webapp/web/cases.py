@@ -272,7 +272,8 @@ def handle(task_id):
     if task.state != "open":
         flash(_("该任务已办结"), "info")
         return redirect(url_for("cases.case", instance_id=task.instance_id))
-    actionable = scope.is_candidate(current_user, task)
+    votes = (task.data or {}).get("votes", [])  # a 会签 task's signatures so far
+    actionable = scope.is_candidate(current_user, task) and current_user.username not in {v["by"] for v in votes}
     definition = engine.form_for(task)
     locale = str(get_locale())
     form_class = definition.wtform_class(locale)
@@ -307,6 +308,7 @@ def handle(task_id):
     current_ids = definition.attachment_ids(form.data)
     return render_template("cases/handle.html", task=task, instance=instance, form=form, definition=definition,
                            change=rule_change(instance),
-                           errors=errors, actionable=actionable, submitted=submitted,
+                           errors=errors, actionable=actionable, submitted=submitted, votes=votes,
+                           decision_label=_decision_labels([task]),
                            context=reader.data(engine.task_context(task)),
                            files=attachment_names(_ids_in(submitted) + current_ids))

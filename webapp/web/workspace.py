@@ -337,17 +337,30 @@ def list_save(key, name):
 
 @bp.get("/<key>/parameters")
 def parameters(key):
+    """The rule parameters as a table in Chinese (value, unit, allowed range, article), and as YAML for
+    adding or describing one."""
     package, row = _draft(key)
+    try:
+        listed = engine.parameters.read(package.parameters)
+    except engine.DefinitionError as err:
+        listed, row_error = {}, "；".join(err.errors)
+    else:
+        row_error = None
     return render_template("workspace/parameters.html", definition=engine.latest_definition(key), draft=row,
-                           text=package.parameters or "")
+                           text=package.parameters or "", parameters=listed.values(), error=row_error)
 
 
 @bp.post("/<key>/parameters")
 def parameters_save(key):
+    """Keep the parameters in the draft: {yaml} as a whole, or {values: {name: value}} from the table (each
+    within its range; the rest of the file as it is)."""
     package, _row = _draft(key)
     body = _body()
     try:
-        text = _yaml(body)
+        if isinstance(body.get("values"), dict):
+            text = engine.parameters.with_values(package.parameters, body["values"])
+        else:
+            text = _yaml(body)
         engine.parameters.read(text)
     except FormDefinitionError as err:
         return jsonify({"ok": False, "error": str(err)}), 422
