@@ -1,11 +1,12 @@
-"""The process owner edits a diagram in the bpmn-js modeler, in Chromium: a 3-day notice set through the
-properties panel is marked on its element by 检查; fixed back to 7 days and the step renamed, it deploys with a
-change note as a new version (the shipped scenarios run, as in production), and the comparison of the two
-versions marks the changed element."""
-
+"""The process owner edits a diagram in the bpmn-js modeler, in Chromium: a 3-day notice written over the
+rule parameter in the properties panel is marked on its element by 检查; set back to the parameter and the step
+renamed, it deploys with a change note as a new version (the shipped scenarios run, as in production), and the
+comparison of the two versions marks the changed element."""
 import re
 
 from playwright.sync_api import expect
+
+PARAMETER = '"P%dD" % params["notice_days"]'  # the notice period reads the rule parameter
 
 
 def element(page, scope, element_id):
@@ -27,7 +28,7 @@ def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot,
     element(page, "#modeler", "publish_notice").click()
     expect(page.locator("#properties-panel")).to_contain_text("publish_notice")
     period = page.locator("#prop-parameter-period")
-    expect(period).to_have_value('"P7D"')
+    expect(period).to_have_value(PARAMETER)
     period.fill('"P3D"')
     period.press("Enter")
     period.blur()
@@ -48,11 +49,11 @@ def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot,
     expect(page.locator("#modeler")).to_have_attribute("data-marked", "publish_notice")
     assert page.locator("#workspace-status").get_attribute("data-version") is None
 
-    # Fix it from the finding (clicking it selects its element): back to 7 days, and the step renamed.
+    # Fix it from the finding (clicking it selects its element): back to the parameter, and the step renamed.
     finding.click()
     period = page.locator("#prop-parameter-period")
     expect(period).to_have_value('"P3D"')
-    period.fill('"P7D"')
+    period.fill(PARAMETER)
     period.press("Enter")
     name = page.locator("#prop-name")
     name.fill("发布入库名单公示")
@@ -76,7 +77,8 @@ def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot,
     with app.app_context():
         from webapp.models import ProcessDefinition
         row = ProcessDefinition.query.filter_by(key="provider_selection", version=base + 1).one()
-        assert re.search(r'id="period" type="str" value="(&quot;|&#34;)P7D(&quot;|&#34;)"', row.bpmn_xml)
+        assert re.search(r'id="period" type="str" value="(&quot;|&#34;)P%dD(&quot;|&#34;) % params\[(&quot;|&#34;)'
+                         r'notice_days', row.bpmn_xml)
         assert 'name="发布入库名单公示"' in row.bpmn_xml and "公示环节改名" in (row.note or "")
 
     page.goto(f"/versions/provider_selection/compare?a={base}&b={base + 1}")

@@ -108,6 +108,15 @@ def _with_named_forms(package):
     return package.changed(forms={**package.forms, **{k: library[k] for k in missing if k in library}})
 
 
+def yaml_entries(text):
+    """The entries of a list's YAML text ([] when there is none or it does not read)."""
+    try:
+        entries = read_yaml(text or "", "lists")
+    except FormDefinitionError:
+        return []
+    return [e for e in entries or [] if isinstance(e, dict) and "value" in e and "label" in e]
+
+
 def _findings_response(err, status=422):
     findings = structured(err)
     return jsonify({"ok": False, "error": str(err), "errors": err.errors, "findings": findings,
@@ -127,8 +136,10 @@ def index():
 def modeler(key):
     package, row = _draft(key)
     definition = engine.latest_definition(key)
+    roles = [{"value": r["value"], "label": r["label"], "lanes": r.get("lanes", [])}
+             for r in yaml_entries(package.lists.get("roles"))]
     return render_template("workspace/modeler.html", definition=definition, draft=row,
-                           dmn_names=[name for name, _ in package.dmns])
+                           dmn_names=[name for name, _ in package.dmns], forms=sorted(package.forms), roles=roles)
 
 
 @bp.get("/<key>/source.bpmn")

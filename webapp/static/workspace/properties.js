@@ -1,11 +1,16 @@
-// A small properties panel for exactly what the engine reads: the element's name (a lane's name is its
-// role), a user task's form key, a gateway branch's condition, a timer's value, a business rule task's
-// called decision, and a service task's parameters (the notice period among them). Spiff extension
-// elements have no moddle descriptor here, so bpmn-js keeps them as generic elements that are edited in place.
+// The properties panel: exactly what the engine reads, in Chinese. For every element its name; for a task,
+// the role of its lane; for a user task, its form (picked from the draft's forms, or a new one), its time
+// limit in days and its 会签 (how many distinct people sign, and the rule); a gateway branch's condition;
+// a timer's value; a business rule task's called decision; a service task's parameters. Spiff extension
+// elements have no moddle descriptor here: bpmn-js keeps them as generic elements, created with createAny.
 window.WorkspaceProperties = function (modeler, panel) {
   const labels = panel.dataset;
   const modeling = modeler.get('modeling');
   const factory = modeler.get('bpmnFactory');
+  const moddle = modeler.get('moddle');
+  const SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core';
+  const forms = JSON.parse(labels.forms || '[]');
+  const roles = JSON.parse(labels.roles || '[]');
   let current = null;
 
   function children(node, type) {
@@ -15,23 +20,94 @@ window.WorkspaceProperties = function (modeler, panel) {
     const values = (bo.extensionElements && bo.extensionElements.values) || [];
     return values.filter(function (v) { return v.$type === type; });
   }
-  function field(label, value, onChange, name) {
-    const wrap = document.createElement('div');
-    wrap.className = 'mb-2';
-    const id = 'prop-' + name;
-    const caption = document.createElement('label');
-    caption.className = 'form-label small mb-0';
-    caption.htmlFor = id;
-    caption.textContent = label;
+  function property(bo, name) {
+    return extension(bo, 'spiffworkflow:properties').reduce(function (found, group) {
+      return found || children(group, 'spiffworkflow:property').find(function (p) { return p.name === name; });
+    }, null);
+  }
+  // Set (or, with value null, remove) a spiffworkflow:property, creating its containers when needed.
+  function setProperty(element, name, value) {
+    const bo = element.businessObject;
+    let ext = bo.extensionElements;
+    if (!ext) {
+      if (value === null) return;
+      ext = moddle.create('bpmn:ExtensionElements', { values: [] });
+      modeling.updateProperties(element, { extensionElements: ext });
+    }
+    let group = extension(bo, 'spiffworkflow:properties')[0];
+    if (!group) {
+      if (value === null) return;
+      group = moddle.createAny('spiffworkflow:properties', SPIFF, {});
+      group.$children = [];
+      ext.values = (ext.values || []).concat([group]);
+    }
+    const existing = property(bo, name);
+    if (value === null) {
+      group.$children = children(group).filter(function (c) { return c !== existing; });
+    } else if (existing) {
+      existing.value = value;
+    } else {
+      group.$children = children(group).concat([moddle.createAny('spiffworkflow:property', SPIFF,
+        { name: name, value: value })]);
+    }
+    modeling.updateProperties(element, {});
+  }
+
+  function caption(text, id) {
+    const label = document.createElement('label');
+    label.className = 'form-label small mb-0';
+    label.htmlFor = id;
+    label.textContent = text;
+    return label;
+  }
+  function wrap(label, control, name) {
+    const box = document.createElement('div');
+    box.className = 'mb-2';
+    box.dataset.panelField = name;
+    control.id = 'prop-' + name;
+    box.appendChild(caption(label, control.id));
+    box.appendChild(control);
+    panel.appendChild(box);
+    return box;
+  }
+  function field(label, value, onChange, name, type) {
     const input = document.createElement('input');
-    input.className = 'form-control form-control-sm font-monospace';
-    input.id = id;
+    input.className = 'form-control form-control-sm' + (type ? '' : ' font-monospace');
+    if (type) input.type = type;
     input.dataset.property = name;
     input.value = value == null ? '' : value;
     input.addEventListener('change', function () { onChange(input.value); });
-    wrap.appendChild(caption);
-    wrap.appendChild(input);
-    panel.appendChild(wrap);
+    return wrap(label, input, name);
+  }
+  function choice(label, options, value, onChange, name) {
+    const select = document.createElement('select');
+    select.className = 'form-select form-select-sm';
+    select.dataset.property = name;
+    options.forEach(function (option) {
+      const item = document.createElement('option');
+      item.value = option[0];
+      item.textContent = option[1];
+      item.selected = option[0] === (value || '');
+      select.appendChild(item);
+    });
+    select.addEventListener('change', function () { onChange(select.value); });
+    return wrap(label, select, name);
+  }
+  function note(text, kind) {
+    const line = document.createElement('div');
+    line.className = 'small mb-2 ' + (kind || 'text-muted');
+    line.textContent = text;
+    panel.appendChild(line);
+    return line;
+  }
+  function link(box, text, href, name) {
+    const anchor = document.createElement('a');
+    anchor.className = 'small me-2';
+    anchor.href = href;
+    anchor.target = '_blank';
+    anchor.id = 'prop-' + name;
+    anchor.textContent = text;
+    box.appendChild(anchor);
   }
   function expressionField(label, element, holder, key, name) {
     const expression = holder[key];
@@ -43,6 +119,64 @@ window.WorkspaceProperties = function (modeler, panel) {
     }, name);
   }
 
+  function laneOf(bo) {
+    const lane = modeler.get('elementRegistry').filter(function (e) {
+      return e.type === 'bpmn:Lane' && (e.businessObject.flowNodeRef || []).indexOf(bo) >= 0;
+    })[0];
+    return lane ? lane.businessObject.name || '' : null;
+  }
+  function roleOf(laneName) {
+    const wanted = (laneName || '').trim().toLowerCase();
+    return roles.find(function (role) {
+      return [role.value, role.label].concat(role.lanes || []).some(function (n) {
+        return (n || '').toLowerCase() === wanted;
+      });
+    });
+  }
+  function showRole(bo) {
+    const lane = laneOf(bo);
+    const role = lane === null ? null : roleOf(lane);
+    const line = note(role ? labels.roleOf.replace('__ROLE__', role.label) :
+      labels.noRole.replace('__LANE__', lane === null ? '—' : lane), role ? 'text-success' : 'text-danger');
+    line.id = 'prop-role';
+  }
+
+  function days(value) {
+    const match = /^"P(\d+)D"$/.exec((value || '').trim());
+    return match ? match[1] : null;
+  }
+  function userTask(element, bo) {
+    const formKey = property(bo, 'formKey');
+    const options = [['', labels.noForm]].concat(forms.map(function (key) { return [key, key]; }));
+    if (formKey && forms.indexOf(formKey.value) < 0) options.push([formKey.value, formKey.value + ' ?']);
+    const box = choice(labels.formKey, options, formKey ? formKey.value : '', function (value) {
+      setProperty(element, 'formKey', value || null);
+      show(element);
+    }, 'formKey');
+    if (formKey && formKey.value) link(box, labels.editForm, labels.formUrl.replace('__FORM__', formKey.value), 'edit-form');
+    link(box, labels.newForm, labels.newFormUrl.replace('__FORM__', bo.id), 'new-form');
+    const due = property(bo, 'dueIn');
+    if (!due || days(due.value) !== null) {
+      field(labels.dueDays, due ? days(due.value) : '', function (value) {
+        setProperty(element, 'dueIn', value.trim() ? '"P' + parseInt(value, 10) + 'D"' : null);
+      }, 'dueIn', 'number');
+    } else {
+      field(labels.dueIn, due.value, function (value) { setProperty(element, 'dueIn', value.trim() || null); }, 'dueIn');
+    }
+    const signers = property(bo, 'countersign');
+    field(labels.countersign, signers ? signers.value : '', function (value) {
+      const count = parseInt(value, 10);
+      setProperty(element, 'countersign', count > 1 ? String(count) : null);
+      setProperty(element, 'countersignRule', count > 1 ? ((property(bo, 'countersignRule') || {}).value || 'all') : null);
+      show(element);
+    }, 'countersign', 'number');
+    if (signers) {
+      const rule = property(bo, 'countersignRule');
+      choice(labels.countersignRule, [['all', labels.ruleAll], ['any', labels.ruleAny], ['majority', labels.ruleMajority]],
+        rule ? rule.value : 'all', function (value) { setProperty(element, 'countersignRule', value); }, 'countersignRule');
+    }
+  }
+
   function show(element) {
     current = element;
     panel.innerHTML = '';
@@ -51,21 +185,15 @@ window.WorkspaceProperties = function (modeler, panel) {
       return;
     }
     const bo = element.businessObject;
-    const title = document.createElement('div');
-    title.className = 'small text-muted mb-2';
-    title.textContent = bo.$type.replace('bpmn:', '') + ' · ' + bo.id;
-    panel.appendChild(title);
+    note(bo.$type.replace('bpmn:', '') + ' · ' + bo.id).id = 'prop-element';
     field(element.type === 'bpmn:Lane' ? labels.role : labels.name, bo.name, function (value) {
       modeling.updateProperties(element, { name: value });
     }, 'name');
-    extension(bo, 'spiffworkflow:properties').forEach(function (group) {
-      children(group, 'spiffworkflow:property').forEach(function (property) {
-        if (['formKey', 'dueIn', 'startForm', 'startableBy'].indexOf(property.name) < 0) return;
-        field((property.name === 'formKey' ? labels.formKey : property.name), property.value, function (value) {
-          property.value = value;
-          modeling.updateProperties(element, {});
-        }, property.name);
-      });
+    if (/Task$/.test(bo.$type) || bo.$type === 'bpmn:CallActivity') showRole(bo);
+    if (bo.$type === 'bpmn:UserTask') userTask(element, bo);
+    ['startForm', 'startableBy'].forEach(function (name) {
+      const found = property(bo, name);
+      if (found) field(name, found.value, function (value) { setProperty(element, name, value || null); }, name);
     });
     extension(bo, 'spiffworkflow:calledDecisionId').forEach(function (node) {
       field(labels.decision, node.$body, function (value) {
@@ -74,10 +202,7 @@ window.WorkspaceProperties = function (modeler, panel) {
       }, 'calledDecisionId');
     });
     extension(bo, 'spiffworkflow:serviceTaskOperator').forEach(function (operator) {
-      const note = document.createElement('div');
-      note.className = 'small mb-1';
-      note.textContent = labels.service + ' ' + (operator.id || '');
-      panel.appendChild(note);
+      note(labels.service + ' ' + (operator.id || ''), 'mb-1');
       children(operator, 'spiffworkflow:parameters').forEach(function (group) {
         children(group, 'spiffworkflow:parameter').forEach(function (parameter) {
           field(parameter.id, parameter.value, function (value) {
