@@ -162,7 +162,7 @@ def vacuum_analyze():
 def bare_engine(snap, app, seconds):
     """Replay the captured completions in process, back to back, for `seconds` per kind."""
     from webapp.engine import runtime, serializer
-    from webapp.engine.definitions import spec_objects
+    from webapp.engine.versions import spec_objects
     from webapp.models import ProcessInstance
     steps = snapshots.completions(snap["stages"])
     out = {}

@@ -3,8 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from shipped_forms import load_form
+
 from webapp.demo import APPLICANTS
-from webapp.formkit import load_form
 from webapp.formkit.credit_code import check_digit
 
 

@@ -1,16 +1,14 @@
 """Form definitions: loading, the API `form` object, JSON validation and its agreement with the HTML form."""
 
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 from flask import Flask
+from shipped_forms import REPO_FORMS, load_form
 from werkzeug.datastructures import MultiDict
 
-from webapp.formkit import FormDefinitionError, FormNotFound, load_form, set_forms_dir
+from webapp.formkit import FormDefinitionError, FormNotFound
 
-REPO_FORMS = Path(__file__).resolve().parents[1] / "forms"
 REQUIRED = "此项为必填项"
 SHEET = {"no_conflict": True, "score_basic": 17.6, "score_capability": 26.4, "score_performance": 35.2,
          "score_discount": 8.8, "opinion": "服务能力较强"}  # a filled expert scoring sheet: 88 in all
@@ -56,9 +54,7 @@ def forms_dir(tmp_path):
     shutil.copytree(REPO_FORMS, tmp_path, dirs_exist_ok=True)
     (tmp_path / "sink.yaml").write_text(SINK, encoding="utf-8")
     (tmp_path / "lists" / "colours.yaml").write_text(COLOURS, encoding="utf-8")
-    set_forms_dir(tmp_path)
-    yield tmp_path
-    set_forms_dir(None)
+    return tmp_path
 
 
 # field, a good value, what clean holds for it, a bad value, the message for the bad value
@@ -97,7 +93,7 @@ TYPE_CASES = [
 
 @pytest.mark.parametrize(("name", "good", "clean", "bad", "message"), TYPE_CASES)
 def test_each_type_accepts_good_and_refuses_bad(forms_dir, name, good, clean, bad, message):
-    form = load_form("sink")
+    form = load_form("sink", forms_dir)
     cleaned, errors = form.validate({name: good})
     assert errors == {}
     assert cleaned[name] == clean and type(cleaned[name]) is type(clean)
@@ -105,25 +101,25 @@ def test_each_type_accepts_good_and_refuses_bad(forms_dir, name, good, clean, ba
 
 
 def test_absent_optional_fields_get_empty_json_values(forms_dir):
-    clean, errors = load_form("sink").validate({})
+    clean, errors = load_form("sink", forms_dir).validate({})
     assert errors == {}
     assert clean == {"t": "", "ta": "", "i": None, "d": None, "dt": None, "e": "", "p": "", "cc": "",
                      "s": None, "r": None, "m": [], "c": False, "f": None, "fs": [], "rows": []}
 
 
 def test_unknown_fields_are_refused_at_top_level_and_in_rows(forms_dir):
-    _, errors = load_form("sink").validate({"colour": "red", "rows": [{"a": "x"}, {"a": "y", "zz": 1}]})
+    _, errors = load_form("sink", forms_dir).validate({"colour": "red", "rows": [{"a": "x"}, {"a": "y", "zz": 1}]})
     assert errors == {"colour": ["未知字段"], "rows.1.zz": ["未知字段"]}
-    assert load_form("sink").validate([1, 2]) == ({}, {"data": ["应为 JSON 对象"]})
+    assert load_form("sink", forms_dir).validate([1, 2]) == ({}, {"data": ["应为 JSON 对象"]})
 
 
 def test_table_errors_are_keyed_per_row_and_column(forms_dir):
-    _, errors = load_form("sink").validate({"rows": [{"a": "ok", "n": 1}, {"a": " ", "n": "many"}, "row"]})
+    _, errors = load_form("sink", forms_dir).validate({"rows": [{"a": "ok", "n": 1}, {"a": " ", "n": "many"}, "row"]})
     assert errors == {"rows.1.a": [REQUIRED], "rows.1.n": ["应为整数"], "rows.2": ["格式不正确"]}
 
 
 def test_attachment_ok_is_asked_about_every_attachment(forms_dir):
-    form = load_form("sink")
+    form = load_form("sink", forms_dir)
     data = {"f": 3, "fs": [1, 2], "rows": [{"a": "x", "att": 7}, {"a": "y", "att": 1}]}
     asked = []
 
@@ -138,7 +134,7 @@ def test_attachment_ok_is_asked_about_every_attachment(forms_dir):
 
 
 def test_exclude_value_of(forms_dir):
-    form = load_form("sink")
+    form = load_form("sink", forms_dir)
     assert form.validate({"s": "red", "m": ["red"]})[1] == {"m": ["不能包含“下拉”中已选的值"]}
     assert form.validate({"s": "red", "m": ["green"]})[1] == {}
 
@@ -292,7 +288,7 @@ def test_the_total_is_computed_from_the_sheet_and_a_typed_total_must_agree():
 def test_sheet_account_and_reader_mistakes_are_named(forms_dir, fields, complaint):
     (forms_dir / "broken.yaml").write_text(f"key: broken\ntitle: B\nfields: {fields}\n", encoding="utf-8")
     with pytest.raises(FormDefinitionError, match=complaint):
-        load_form("broken")
+        load_form("broken", forms_dir)
 
 
 def test_to_json_is_the_api_form_object():
@@ -325,7 +321,7 @@ def test_to_json_resolves_lists_and_tables_and_locale():
 
 
 def test_english_falls_back_to_chinese(forms_dir):
-    fields = {f["name"]: f for f in load_form("sink").to_json("en")["fields"]}
+    fields = {f["name"]: f for f in load_form("sink", forms_dir).to_json("en")["fields"]}
     assert fields["t"]["label"] == "Text" and fields["ta"]["label"] == "多行"
     assert [c["label"] for c in fields["s"]["choices"]] == ["Red", "绿", "蓝"]
 
@@ -391,7 +387,7 @@ def app():
 
 @pytest.mark.parametrize(("key", "data", "posted"), AGREEMENT)
 def test_html_form_and_api_agree(forms_dir, app, key, data, posted):
-    definition = load_form(key)
+    definition = load_form(key, forms_dir)
     _, api_errors = definition.validate(data)
     with app.test_request_context(method="POST", data=MultiDict(posted)):
         html = definition.wtform_class()()
@@ -431,12 +427,8 @@ def test_path_traversal_cannot_reach_a_file_outside_the_forms_dir(tmp_path):
     (tmp_path / "forms").mkdir()
     outside = "key: outside\ntitle: x\nfields: [{name: a, type: text, label: a}]"
     (tmp_path / "outside.yaml").write_text(outside)
-    set_forms_dir(tmp_path / "forms")
-    try:
-        with pytest.raises(FormNotFound):
-            load_form("../outside")
-    finally:
-        set_forms_dir(None)
+    with pytest.raises(FormNotFound):
+        load_form("../outside", tmp_path / "forms")
 
 
 @pytest.mark.parametrize(("fields", "complaint"), [
@@ -466,7 +458,7 @@ def test_path_traversal_cannot_reach_a_file_outside_the_forms_dir(tmp_path):
 def test_schema_mistakes_name_the_file_and_field(forms_dir, fields, complaint):
     (forms_dir / "bad.yaml").write_text(f"key: bad\ntitle: 错\nfields: {fields}\n", encoding="utf-8")
     with pytest.raises(FormDefinitionError) as raised:
-        load_form("bad")
+        load_form("bad", forms_dir)
     assert "bad.yaml" in str(raised.value) and complaint in str(raised.value)
 
 
@@ -480,22 +472,5 @@ def test_schema_mistakes_name_the_file_and_field(forms_dir, fields, complaint):
 def test_document_mistakes_name_the_file(forms_dir, text, complaint):
     (forms_dir / "bad.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(FormDefinitionError, match="bad.yaml") as raised:
-        load_form("bad")
+        load_form("bad", forms_dir)
     assert complaint in str(raised.value)
-
-
-def test_definitions_are_cached_until_a_file_they_use_changes(forms_dir):
-    first = load_form("sink")
-    assert load_form("sink") is first
-
-    def rewrite(path, old, new):
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        stat = path.stat()
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-
-    rewrite(forms_dir / "sink.yaml", "title: 全部类型", "title: 新标题")
-    second = load_form("sink")
-    assert second.title == "新标题"
-    rewrite(forms_dir / "lists" / "colours.yaml", "label: 蓝", "label: 天蓝")
-    assert load_form("sink") is not second
-    assert load_form("sink").to_json()["fields"][8]["choices"][2]["label"] == "天蓝"

@@ -10,10 +10,10 @@ from flask import render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selection import apply, case, complete, task_for
+from shipped_forms import load_form
 from web import Session, form_values
 from werkzeug.datastructures import MultiDict
 
-from webapp.formkit import load_form
 from webapp.formkit.credit_code import CHARSET, check_digit
 from webapp.formkit.validate import bind
 

@@ -5,7 +5,7 @@ from io import BytesIO
 
 import pytest
 from conftest import ROOT
-from selection import application, complete, open_round, task_for
+from selection import application, apply, assign_experts, complete, open_round, recommend, task_for
 from web import Session
 
 from webapp import engine
@@ -20,6 +20,7 @@ WITH_PHONE = APPLICATION.replace("  # 人员与经营情况\n", "  - name: offic
                                  "  # 人员与经营情况\n")
 WITH_WEBSITE = APPLICATION.replace("  # 人员与经营情况\n", "  - name: website\n    type: text\n    label: 单位网站\n"
                                    "    max_length: 200\n\n  # 人员与经营情况\n")
+PARAMETERS = (ROOT / "processes" / "provider_selection.parameters.yaml").read_text(encoding="utf-8")
 CATEGORIES = (ROOT / "forms" / "lists" / "provider_categories.yaml").read_text(encoding="utf-8")
 APPROVAL = pytest.mark.parametrize("app", [{"RULE_CHANGE_APPROVAL": True}], indirect=True)
 
@@ -76,6 +77,24 @@ def test_a_list_change_is_versioned_and_labels_the_public_pages(app, as_user):
         assert {e["value"] for e in engine.package.library(v2).entries("provider_categories")} >= {"data_services"}
     page = Session(app, "applicant1").text("/pool")
     assert "数据服务" in page and "咨询服务（修订）" in page  # the pool's category filter reads the list in force
+
+
+def test_how_many_experts_is_a_parameter_the_form_reads_and_an_old_case_keeps_its_value(app, as_user):
+    old_case, _ = apply(as_user, "applicant1")
+    recommend(as_user("district-hexi"), old_case)
+    two = PARAMETERS.replace("  value: 1\n  min: 1\n  max: 20\n", "  value: 2\n  min: 1\n  max: 20\n")
+    assert two != PARAMETERS
+    response = upload(as_user("owner"), {"bpmn": ("provider_selection.bpmn", SELECTION),
+                                         "parameters": ("provider_selection.parameters.yaml", two)})
+    assert response.status_code == 201, response.get_json()
+    city = as_user("city")
+    assign_experts(city, old_case, experts=("expert1",))  # v1: at least one expert
+    new_case, _ = apply(as_user, "applicant2", year=2027)
+    recommend(as_user("district-nankai"), new_case)
+    task = task_for(city, new_case, "city_formal_check")
+    refused = city.post(f"/tasks/{task}/complete", {"data": {"decision": "approve", "experts": ["expert1"]}})
+    assert refused.status_code == 422 and refused.get_json()["errors"]["experts"] == ["至少2项"]
+    assign_experts(city, new_case, experts=("expert1", "expert2"))
 
 
 def test_the_package_of_a_version_and_restoring_it(app, as_user):

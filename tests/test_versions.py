@@ -41,6 +41,7 @@ def v2_renamed_and_added():
 def v2_without_district_review():
     text = re.sub(r'<bpmn:userTask id="district_review".*?</bpmn:userTask>', "", SELECTION, flags=re.S)
     text = text.replace("<bpmn:flowNodeRef>district_review</bpmn:flowNodeRef>", "")
+    text = text.replace('<spiffworkflow:property name="summaryReview" value="district_review" />', "")
     text = text.replace('<bpmn:sequenceFlow id="flow_district_done" sourceRef="district_review" '
                         'targetRef="gw_district" />', "")
     return text.replace('targetRef="district_review"', 'targetRef="gw_district"')

@@ -2,6 +2,7 @@
 bands, Art. 8 grounds) in the workspace, the API and the CLI, the modeler page and the form editor."""
 
 import re
+import shutil
 from io import BytesIO
 
 import pytest
@@ -228,6 +229,7 @@ def test_a_missing_delisting_ground_needs_confirmation_in_the_workspace(app, own
 def test_cli_deploy_needs_confirmation_and_reason_for_a_policy_change(app, tmp_path):
     (tmp_path / "provider_grading.bpmn").write_text(GRADING, encoding="utf-8")
     (tmp_path / "provider_grading.dmn").write_text(CHANGED_GRADES, encoding="utf-8")
+    shutil.copy(ROOT / "processes" / "provider_grading.parameters.yaml", tmp_path)  # the forms read them
     runner = app.test_cli_runner()
     before, _ = latest(app, "provider_grading")
     path = str(tmp_path / "provider_grading.bpmn")

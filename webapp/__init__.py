@@ -6,7 +6,6 @@ from werkzeug.routing import IntegerConverter
 
 from .config import from_env
 from .extensions import csrf, db, login_manager, migrate
-from .formkit import set_forms_dir
 
 
 def create_app(overrides=None):
@@ -14,7 +13,6 @@ def create_app(overrides=None):
     app.config.update(from_env(overrides))
     app.json.ensure_ascii = False
     app.url_map.converters["int"] = BoundedInt
-    set_forms_dir(app.config["FORMS_DIR"])  # the engine, the pages and the form editor read the same files
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)

@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import demo, engine
-from .engine.definitions import PolicyChangeRequired
+from .engine import PolicyChangeRequired
 from .extensions import db
 from .models import ProcessInstance, User
 

@@ -11,7 +11,7 @@ import time
 import yaml
 from flask import current_app
 
-from .engine.definitions import ON_DEPLOY
+from .engine import ON_DEPLOY
 
 LABELS_TTL = 5.0
 _texts = {}  # database URI -> (read at, {list name: YAML text})

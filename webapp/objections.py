@@ -5,7 +5,6 @@ from datetime import timedelta
 from flask import current_app
 
 from . import engine
-from .engine.definitions import process_properties
 from .engine.errors import EngineError
 from .extensions import db
 from .models import Notice, Objection, utcnow
@@ -25,7 +24,7 @@ def open_notice(notice_id):
 def form(notice):
     """The objection form the notice's case's own version names (its process's objectionForm)."""
     definition = notice.instance.definition
-    return engine.package.library(definition).form(process_properties(definition).get("objectionForm"))
+    return engine.package.library(definition).form(engine.process_properties(definition).get("objectionForm"))
 
 
 def file(notice_id, clean, source_ip):

@@ -3,7 +3,6 @@
 from flask import g, jsonify
 
 from .. import engine
-from ..engine.definitions import process_properties
 from ..extensions import db
 from ..models import Complaint, Organization
 from . import bp, error, json_body, login_required
@@ -14,7 +13,7 @@ from . import bp, error, json_body, login_required
 def file_complaint():
     """{provider_credit_code, content, attachments?} → 201 {instance_id}; the case is the complainant's."""
     definition = engine.latest_definition("complaint")
-    form = engine.package.library(definition).form(process_properties(definition).get("startForm"))
+    form = engine.package.library(definition).form(engine.process_properties(definition).get("startForm"))
     clean, errors = form.validate(json_body(), engine.attachment_checker(g.user))
     if errors:
         return error(422, "投诉信息不完整", errors)

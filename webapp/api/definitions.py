@@ -4,7 +4,7 @@ from flask import Response, g, jsonify, request
 from sqlalchemy import func
 
 from .. import engine
-from ..engine.definitions import PolicyChangeRequired, structured
+from ..engine import PolicyChangeRequired, structured
 from ..extensions import db
 from ..ids import parse_id
 from ..models import ProcessDefinition, RuleChange

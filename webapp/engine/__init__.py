@@ -1,7 +1,7 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
 from . import changes, package, parameters
-from .definitions import deploy, latest_definition, parse_package
+from .definitions import ON_DEPLOY, PolicyChangeRequired, deploy, parse_package
 from .disclosure import reader
 from .errors import (
     Conflict,
@@ -12,6 +12,7 @@ from .errors import (
     ScriptError,
     ValidationFailed,
 )
+from .findings import structured
 from .forms import form_for, opening_values
 from .package import Package, assemble, from_repository, of_version
 from .runtime import (
@@ -26,9 +27,11 @@ from .runtime import (
     task_context,
     visible_task,
 )
+from .versions import latest_definition, process_properties
 
 __all__ = [
     "Package", "assemble", "changes", "from_repository", "of_version", "package", "parameters",
+    "ON_DEPLOY", "PolicyChangeRequired", "process_properties", "structured",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
     "latest_definition", "opening_values", "parse_package", "reader", "start", "start_round_cases", "task_context",

@@ -9,9 +9,10 @@ from flask import current_app
 from ..extensions import db
 from ..models import PackageDraft, RuleChange, User
 from . import clock
-from .definitions import check_scenarios, deploy, latest_definition, parse_package
+from .definitions import check_scenarios, deploy, parse_package
 from .errors import Conflict, NotAllowed, NotFound
 from .package import Package, of_version, process_key
+from .versions import latest_definition
 
 PROCESS = "rule_change"  # the approval case is itself a process of processes/
 DECIDED = {"approved": "部署", "returned": "退回"}

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ..formkit import FormDefinitionError, FormNotFound
 from ..models import AuditEvent, HumanTask
-from .definitions import NS, script_names
+from .findings import NS
+from .lint import script_names
 from .package import library as package_library
 from .xml import parse_xml
 

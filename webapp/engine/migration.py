@@ -23,8 +23,9 @@ from sqlalchemy.orm import undefer
 from ..extensions import db
 from ..models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from . import audit, runtime, serializer
-from .definitions import NS, latest_definition, spec_dict, spec_objects
 from .errors import Conflict, DefinitionError, NotFound
+from .findings import NS
+from .versions import latest_definition, spec_dict, spec_objects
 from .xml import parse_xml
 
 # ---------------------------------------------------------------- comparing two versions (XML)

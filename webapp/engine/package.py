@@ -17,6 +17,7 @@ from sqlalchemy.orm import undefer
 from ..formkit import FormLibrary
 from ..formkit.definition import NAME
 from .errors import DefinitionError
+from .parameters import values as parameter_values
 from .xml import parse_xml
 
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -47,8 +48,14 @@ class Package:
                 digest.update(f"\0{kind}\0{part}".encode())
         return digest.hexdigest()
 
-    def library(self):
-        return FormLibrary(self.forms, self.lists)
+    def library(self, forms=None, lists=None):
+        """The package's forms and lists (with `forms`/`lists` texts in place of its own), reading its
+        parameters; broken parameters read as none, as their own lint already names the problem."""
+        try:
+            params = parameter_values(self.parameters)
+        except DefinitionError:
+            params = {}
+        return FormLibrary({**self.forms, **(forms or {})}, {**self.lists, **(lists or {})}, params)
 
     def to_content(self):
         """The package as JSON (a draft's or a pending change's content)."""
@@ -167,7 +174,7 @@ def assemble(bpmn, dmns=None, forms=None, lists=None, parameters=None, scenarios
     that neither is given nor was in the version comes from the current packages of the other processes
     (as every list does for a process deployed for the first time); forms the diagram no longer names
     are dropped."""
-    from .definitions import latest_definition
+    from .versions import latest_definition
 
     name, text = bpmn[0], decode_xml(bpmn[1], bpmn[0])
     key = process_key(text, name)
@@ -189,11 +196,9 @@ _libraries, _params = {}, {}
 def params_of(definition):
     """{name: value} of a deployed version's rule parameters (what expressions read as `params`), once per
     process (keyed by its content)."""
-    from . import parameters
-
     found = _params.get(definition.content_hash)
     if found is None:
-        found = _params[definition.content_hash] = parameters.values(definition.parameters)
+        found = _params[definition.content_hash] = parameter_values(definition.parameters)
     return found
 
 
@@ -201,7 +206,8 @@ def library(definition):
     """The forms and lists of a deployed version, parsed once per process (keyed by its content)."""
     found = _libraries.get(definition.content_hash)
     if found is None:
-        found = _libraries[definition.content_hash] = FormLibrary(definition.forms or {}, definition.lists or {})
+        found = _libraries[definition.content_hash] = FormLibrary(definition.forms or {}, definition.lists or {},
+                                                                        params_of(definition))
     return found
 
 

@@ -29,13 +29,13 @@ from .. import scope
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, Round
 from . import attachments, audit, clock, countersign, forms, roles, rows, serializer
-from .definitions import latest_definition, process_properties, spec_objects
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .package import params_of
 from .populations import POPULATIONS
 from .restricted import RefusedExpression, RestrictedEnvironment
 from .services import Services
 from .services.notices import iso_duration
+from .versions import latest_definition, process_properties, spec_objects
 
 logger = logging.getLogger(__name__)
 ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED

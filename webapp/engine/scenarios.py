@@ -163,13 +163,10 @@ class _Sandbox:
         db.engine.dispose()
 
     def __exit__(self, *exc):
-        from ..formkit import set_forms_dir
-
         try:
             self._reset_engine()
         finally:
             self.context.pop()
-            set_forms_dir(self.outer.config["FORMS_DIR"])
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def run(self, scenario):
@@ -217,8 +214,8 @@ def _files(value, user):
 def _play(scenario, problems):
     from ..models import Center, PoolEntry, Round, RuleChange
     from . import clock, runtime
-    from .definitions import latest_definition, process_properties
     from .package import library, of_version
+    from .versions import latest_definition, process_properties
 
     start = scenario["start"]
     setup = scenario.get("setup") or {}

@@ -1,7 +1,7 @@
 """Workflow state <-> JSON. The spec is stored once per definition version, not per case.
 
 A case's state is written and read without its spec: the spec is restored once per version
-(definitions.spec_objects) and the case's tasks are attached to those objects, which saves
+(versions.spec_objects) and the case's tasks are attached to those objects, which saves
 converting a 30 KB spec on every step.
 """
 
@@ -57,7 +57,7 @@ def _fresh(value):
 
 
 def workflow_from_dict(state, specs, script_engine):
-    """The case's workflow on `specs` (spec, subprocess specs) — objects from definitions.spec_objects."""
+    """The case's workflow on `specs` (spec, subprocess specs) — objects from versions.spec_objects."""
     full = _fresh(state)
     full["spec"] = specs
     workflow = _registry.restore(full)

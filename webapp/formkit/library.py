@@ -18,11 +18,25 @@ def read_yaml(text, source):
         raise FormDefinitionError(f"{source}: not valid YAML: {exc}") from None
 
 
-class FormLibrary:
-    """forms: {form key: YAML text}; lists: {list name: YAML text}."""
+def with_parameters(raw, params, source):
+    """The form document with every `{param: name}` replaced by that rule parameter's value, so a number
+    the regulation sets (e.g. how many experts review) is changed once, in the parameters panel."""
+    if isinstance(raw, dict):
+        if set(raw) == {"param"}:
+            if raw["param"] not in params:
+                raise FormDefinitionError(f"{source}: 规则参数 {raw['param']!r} 不存在；请先在“规则参数”中添加")
+            return params[raw["param"]]
+        return {k: with_parameters(v, params, source) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [with_parameters(v, params, source) for v in raw]
+    return raw
 
-    def __init__(self, forms, lists):
-        self.forms, self.lists = dict(forms or {}), dict(lists or {})
+
+class FormLibrary:
+    """forms: {form key: YAML text}; lists: {list name: YAML text}; params: {name: value} of the package."""
+
+    def __init__(self, forms, lists, params=None):
+        self.forms, self.lists, self.params = dict(forms or {}), dict(lists or {}), dict(params or {})
         self._parsed, self._entries = {}, {}
 
     def form(self, key) -> FormDefinition:
@@ -30,8 +44,9 @@ class FormLibrary:
         if key not in self._parsed:
             if not isinstance(key, str) or not NAME.match(key) or key not in self.forms:
                 raise FormNotFound(key)
-            self._parsed[key] = parse_form(read_yaml(self.forms[key], f"{key}.yaml"), f"{key}.yaml", key,
-                                           self.entries)
+            source = f"{key}.yaml"
+            raw = with_parameters(read_yaml(self.forms[key], source), self.params, source)
+            self._parsed[key] = parse_form(raw, source, key, self.entries)
         return self._parsed[key]
 
     def entries(self, name):

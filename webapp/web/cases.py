@@ -11,13 +11,13 @@ from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
 from .. import engine, labels, scope
-from ..engine.definitions import process_properties
 from ..extensions import db
 from ..formkit.definition import localized
 from ..ids import parse_id
 from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer
 from ..uploads import UploadRefused, check
 from . import error_page
+from .start_links import start_links
 
 bp = Blueprint("cases", __name__)
 
@@ -41,7 +41,7 @@ def submissions(instance, reader):
         if data is not None:
             shown.append((_shown(instance, task.name, task.form_key, task.element_id, task.completed_by,
                                  task.completed_at, data), engine.form_for(task)))
-    start_form = process_properties(instance.definition).get("startForm")
+    start_form = engine.process_properties(instance.definition).get("startForm")
     started = AuditEvent.query.filter_by(instance_id=instance.id, action="start").first()
     if start_form and started and (started.data or {}).get("data"):
         definition = engine.package.library(instance.definition).form(start_form)
@@ -101,7 +101,9 @@ def mine():
               if r.is_open() and r.id not in applied and engine.can_start(r.kind, current_user)]
     membership = PoolEntry.query.filter_by(organization_id=current_user.organization_id, removed_at=None).first()
     return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, rounds=rounds,
-                           membership=membership, can_complain=engine.can_start("complaint", current_user))
+                           membership=membership,
+                           start_links=[s for s in start_links(current_user, membership is not None)
+                                        if not s.about_pool])
 
 
 @bp.post("/my/start")

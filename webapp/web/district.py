@@ -22,7 +22,6 @@ from . import localtime
 
 bp = Blueprint("district", __name__, url_prefix="/district")
 
-PROCESS = "provider_selection"
 # A stamped copy is a scan or a PDF; Office files are not a stamped document.
 STAMPED_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 COLUMN_WIDTHS = (6, 34, 22, 26, 10, 10, 16, 40, 12)
@@ -70,14 +69,34 @@ def _chosen_district():
     return chosen if chosen in _district_values() else None
 
 
+@dataclass(frozen=True)
+class Summarized:
+    """The process the table summarizes and its two steps, named by the diagram's properties
+    `summaryApplication` (the task holding the application) and `summaryReview` (the district's
+    recommendation, whose decision is approve)."""
+
+    key: str
+    application: str
+    review: str
+
+
+def _summarized():
+    """The process whose diagram names a district summary; 404 when no process does."""
+    for definition in engine.package.latest_versions():
+        properties = engine.process_properties(definition)
+        if properties.get("summaryReview") and properties.get("summaryApplication"):
+            return Summarized(definition.key, properties["summaryApplication"], properties["summaryReview"])
+    abort(404)
+
+
 def _selection_rounds():
-    return Round.query.filter_by(kind=PROCESS).order_by(Round.id.desc()).all()
+    return Round.query.filter_by(kind=_summarized().key).order_by(Round.id.desc()).all()
 
 
 def _selection_round(round_id):
     if round_id > MAX_ID:
         abort(404)
-    round_ = Round.query.filter_by(id=round_id, kind=PROCESS).first()
+    round_ = Round.query.filter_by(id=round_id, kind=_summarized().key).first()
     if round_ is None:
         abort(404)
     return round_
@@ -113,14 +132,15 @@ def recommended(round_, district=None):
 
     Scoped by the user first, so a district official never gets another district's case whatever is asked.
     """
-    query = scope.instances_query(current_user).filter(ProcessInstance.process_key == PROCESS,
+    summarized = _summarized()
+    query = scope.instances_query(current_user).filter(ProcessInstance.process_key == summarized.key,
                                                        ProcessInstance.round_id == round_.id)
     if district is not None:
         query = query.filter(ProcessInstance.district == district)
     cases = query.order_by(ProcessInstance.id).all()
     ids = [c.id for c in cases]
-    reviews = _latest_completed(ids, "district_review")
-    applications = _latest_completed(ids, "submit_application")
+    reviews = _latest_completed(ids, summarized.review)
+    applications = _latest_completed(ids, summarized.application)
     rows = []
     for case in cases:
         reader = engine.reader(current_user, case, ())  # an export reads what its reader may read, as pages do
@@ -171,7 +191,7 @@ def summary():
     if asked:
         round_id = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 10 else None
     else:
-        latest = Round.query.filter_by(kind=PROCESS).order_by(Round.id.desc()).first()
+        latest = Round.query.filter_by(kind=_summarized().key).order_by(Round.id.desc()).first()
         round_id = latest.id if latest else None
     return _render_summary(round_id, _chosen_district())
 

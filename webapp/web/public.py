@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import objections, paging, pool
 from ..extensions import db
 from ..models import Notice, utcnow
+from .start_links import start_links
 
 bp = Blueprint("public", __name__)
 
@@ -28,7 +29,9 @@ def pool_page():
     query = pool.active_query(args.get("q"), args.get("category"), args.get("district"), args.get("grade"))
     page = paging.page_of(query, paging.request_page(args)[0], exact_count=True)
     filters = {k: v for k, v in args.items() if k != "page" and v}
-    return render_template("public/pool.html", entries=page.items, page=page, args=args, filters=filters)
+    links = [s for s in start_links(current_user, False) if s.about_pool] if current_user.is_authenticated else []
+    return render_template("public/pool.html", entries=page.items, page=page, args=args, filters=filters,
+                           start_links=links)
 
 
 @bp.get("/notices")

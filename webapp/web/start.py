@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from .. import engine, pool
-from ..engine.definitions import process_properties
 from ..models import Organization
 from .cases import run_step, store_uploads
 
@@ -21,12 +20,12 @@ bp = Blueprint("start", __name__, url_prefix="/start")
 @login_required
 def start(process_key):
     definition = engine.latest_definition(process_key, required=False)
-    form_key = process_properties(definition).get("startForm") if definition else None
+    form_key = engine.process_properties(definition).get("startForm") if definition else None
     if form_key is None:
         abort(404)
     if not engine.can_start(process_key, current_user):
         abort(403)
-    about_pool = process_properties(definition).get("startAbout") == "pool" and current_user.role != "applicant"
+    about_pool = engine.process_properties(definition).get("startAbout") == "pool" and current_user.role != "applicant"
     providers = pool.active_entries() if about_pool else []
     definition_form = engine.package.library(definition).form(form_key)
     locale = str(get_locale())

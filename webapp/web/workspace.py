@@ -13,10 +13,10 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from .. import drafts, engine
-from ..engine.definitions import PolicyChangeRequired, structured
+from ..engine import PolicyChangeRequired, structured
 from ..engine.package import FORM_PROPERTIES, form_keys
 from ..extensions import db
-from ..formkit import FormDefinitionError, FormLibrary, FormNotFound
+from ..formkit import FormDefinitionError, FormNotFound
 from ..formkit.definition import NAME
 from ..formkit.library import read_yaml
 from ..models import RuleChange
@@ -243,7 +243,7 @@ def _yaml(body):
 
 def _form(package, form_key, text):
     """The FormDefinition of `text` among the draft's lists; FormDefinitionError naming what is wrong."""
-    definition = FormLibrary({**package.forms, form_key: text}, package.lists).form(form_key)
+    definition = package.library(forms={form_key: text}).form(form_key)
     definition.wtform_class(str(get_locale()))  # the HTML form must build too
     return definition
 
@@ -336,7 +336,7 @@ def list_save(key, name):
     try:
         text = _yaml(body)
         _entries(text, name)
-        library = FormLibrary(package.forms, {**package.lists, name: text})
+        library = package.library(lists={name: text})
         for form_key in package.forms:
             library.form(form_key)
     except (FormDefinitionError, FormNotFound) as err:

@@ -28,8 +28,8 @@ class Services:
 
     def form(self, key=None):
         """A form of the case's own version; without a key, the form the process starts with (startForm)."""
-        from ..definitions import process_properties
         from ..package import library
+        from ..versions import process_properties
 
         definition = self.instance.definition
         return library(definition).form(key or process_properties(definition).get("startForm"))

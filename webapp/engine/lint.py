@@ -1,0 +1,269 @@
+"""The lint of a rule package: everything the engine will later evaluate or look up, checked before a
+version is stored (expressions compile under the restricted engine, each user task's lane names a
+role and its form exists, timers parse, conditions name data some step produces, the guardrails)."""
+
+import ast
+import builtins
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from ..formkit import FormDefinitionError, FormNotFound
+from . import countersign, guardrails, parameters, roles, services
+from .errors import DefinitionError
+from .findings import DMN_NS, NS, Finding, text_of
+from .reachability import lint_paths
+from .restricted import RefusedExpression, compile_expression, compile_script, restricted_globals
+from .xml import parse_xml
+
+# What the engine evaluates as an expression (a task's properties, not the process's: those are names
+# and labels pages read), and as a script.
+EXPRESSION_XPATHS = (
+    "//bpmn:conditionExpression", "//bpmn:timeDate", "//bpmn:timeDuration", "//bpmn:timeCycle",
+    "//bpmn:completionCondition", "//bpmn:loopCardinality",
+    "//spiff:property[not(parent::*/parent::bpmn:extensionElements/parent::bpmn:process)]/@value",
+    "//spiff:parameter/@value",
+)
+SCRIPT_XPATHS = ("//bpmn:scriptTask/bpmn:script", "//spiff:preScript", "//spiff:postScript")
+
+
+def lint_expressions(root, filename):
+    findings = []
+    for paths, compiler in ((EXPRESSION_XPATHS, compile_expression), (SCRIPT_XPATHS, compile_script)):
+        for path in paths:
+            for node in root.xpath(path, namespaces=NS):
+                source = text_of(node)
+                if not source.strip():
+                    continue
+                try:
+                    compiler(source)
+                except RefusedExpression as err:
+                    findings.append(Finding(filename, node, f"表达式被拒绝：{err}"))
+    return findings
+
+
+def lint_dmn(root, filename):
+    """Every cell of a decision table is Python for the restricted engine ("-" or empty means any).
+
+    SpiffWorkflow glues a cell without "?" straight onto the input expression (no space), so
+    "in (…)" or "is None" would break at run time: such cells must be written with "?".
+    """
+    findings = []
+    namespace = root.nsmap.get(None) or DMN_NS["dmn"]
+    for node in root.xpath("//d:inputExpression/d:text | //d:inputEntry/d:text | //d:outputEntry/d:text",
+                           namespaces={"d": namespace}):
+        source = (node.text or "").strip()
+        if not source or source == "-":
+            continue
+        if source.split()[0] in ("in", "not", "is"):
+            findings.append(Finding(filename, node, f"单元格 {source!r} 请写成以 ? 开头的形式，例如 ? {source}"))
+            continue
+        probe = f"x {source}" if source.startswith(("<", ">", "=", "!")) else (
+            f"x{source}" if source.startswith(".") else source)
+        try:
+            compile_expression(probe.replace("?", "x"))
+        except RefusedExpression as err:
+            findings.append(Finding(filename, node, f"决策表单元格被拒绝：{err}"))
+    return findings
+
+
+def _lint_countersign(task, filename):
+    """会签 (countersign.py): a literal number of signers of at least 1, and a rule it knows."""
+    findings = []
+    for node in task.xpath("bpmn:extensionElements//spiff:property[@name='countersign']", namespaces=NS):
+        try:
+            count = ast.literal_eval((node.get("value") or "").strip())
+        except (ValueError, SyntaxError):
+            continue  # an expression (params["signers"]): compiled by lint_expressions, checked when it runs
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            findings.append(Finding(filename, node, f"会签人数 {node.get('value')} 须为不小于 1 的整数"))
+    for node in task.xpath("bpmn:extensionElements//spiff:property[@name='countersignRule']", namespaces=NS):
+        if (node.get("value") or "").strip().strip('"') not in countersign.RULES:
+            rules = "、".join(countersign.RULES)
+            findings.append(Finding(filename, node, f"会签规则 {node.get('value')} 须为 {rules} 之一"
+                                                    "（全部同意、任一同意、过半数同意）"))
+    return findings
+
+
+def lint_tasks(root, filename, library):
+    findings = []
+    lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
+             for lane in root.xpath("//bpmn:lane", namespaces=NS)
+             for ref in lane.xpath("bpmn:flowNodeRef", namespaces=NS)}
+    for task in root.xpath("//bpmn:userTask", namespaces=NS):
+        task_id = task.get("id")
+        lane = lanes.get(task_id)
+        if lane is None or roles.resolve(lane) is None:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
+        findings += _lint_countersign(task, filename)
+        form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
+        if not form:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))
+            continue
+        try:
+            library.form(form[0])
+        except FormNotFound:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 不存在"))
+        except FormDefinitionError as err:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 有误：{err}"))
+    for operator in root.xpath("//spiff:serviceTaskOperator", namespaces=NS):
+        if operator.get("id") not in services.OPERATIONS:
+            findings.append(Finding(filename, operator, f"未知服务 {operator.get('id')}"))
+    return findings
+
+
+TIMER_PARSERS = {
+    "timeDuration": ("ISO 8601 时长，例如 \"P7D\"", TimerEventDefinition.parse_iso_duration),
+    "timeDate": ("ISO 8601 日期时间，例如 \"2027-01-01T09:00:00+08:00\"", TimerEventDefinition.parse_time_or_duration),
+    "timeCycle": ("ISO 8601 循环，例如 \"R3/PT1H\"", TimerEventDefinition.parse_iso_recurring_interval),
+    "dueIn": ("ISO 8601 时长，例如 \"P15D\"", TimerEventDefinition.parse_iso_duration),
+}
+
+
+def lint_timers(root, filename):
+    """Every timer value written as a literal (and a task's dueIn) parses; expressions are checked at run time."""
+    findings = []
+    nodes = [(etree.QName(n).localname, n, n.text) for n in
+             root.xpath("//bpmn:timeDuration | //bpmn:timeDate | //bpmn:timeCycle", namespaces=NS)]
+    nodes += [("dueIn", n, n.get("value")) for n in root.xpath("//spiff:property[@name='dueIn']", namespaces=NS)]
+    for kind, node, source in nodes:
+        try:
+            value = ast.literal_eval((source or "").strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue  # an expression: compiled by lint_expressions, evaluated when the timer starts
+        expected, parse = TIMER_PARSERS[kind]
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            parse(value)
+        except Exception:  # noqa: BLE001 - whatever the parser raises, the value is unusable
+            findings.append(Finding(filename, node, f"定时值 {source.strip()} 无法解析：应为{expected}"))
+    return findings
+
+
+def script_names(source, mode):
+    """(names read, names bound) by an expression or script; None when it does not parse."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:
+        return None
+    read, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return read, bound
+
+
+def lint_condition_names(root, filename, dmn_roots, library):
+    """A gateway condition may only name data some step produces: a form's field (task or start form),
+    a service's result, a script's variable, a decision table's output, a multi-instance item, a
+    message's variable, or what every case starts with (start_data, round_info)."""
+    produced = {"start_data", "round_info", "params"} | set(dir(builtins)) | set(restricted_globals())
+    for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
+        try:
+            produced |= {f.name for f in library.form(str(key)).fields}
+        except (FormNotFound, FormDefinitionError):
+            pass  # reported by lint_tasks
+    produced |= {str(v) for v in root.xpath(
+        "//spiff:serviceTaskOperator/@resultVariable | //@elementVariable | //bpmn:dataInput/@name"
+        " | //bpmn:dataOutput/@name | //bpmn:dataObject/@id | //@messageVariable"
+        " | //spiff:messageVariable/text() | //bpmn:inputDataItem/@name | //bpmn:outputDataItem/@name"
+        " | //bpmn:loopDataInputRef/text() | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
+    for path in SCRIPT_XPATHS:
+        for node in root.xpath(path, namespaces=NS):
+            names = script_names(node.text or "", "exec")
+            if names:
+                produced |= names[1]
+    for _, dmn_root in dmn_roots:
+        namespace = dmn_root.nsmap.get(None) or DMN_NS["dmn"]
+        produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": namespace})}
+    findings = []
+    for node in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
+        names = script_names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
+        if not names:
+            continue  # empty, or a syntax error lint_expressions reports
+        for name in sorted(names[0] - names[1] - produced):
+            findings.append(Finding(filename, node,
+                                    f"分支条件使用了未知字段 {name}：没有任何表单、任务、脚本或决策表产生它"))
+    return findings
+
+
+def lint_package_texts(package, library, root):
+    """Every form and list of the package reads (a broken one is named by its file), and the forms the
+    process names (startForm, objectionForm) are in it; a task's form is lint_tasks' to report."""
+    findings = []
+    for key in sorted(package.forms):
+        try:
+            library.form(key)
+        except (FormDefinitionError, FormNotFound) as err:
+            findings.append(Finding(f"forms/{key}.yaml", None, f"表单有误：{err}"))
+    for name in sorted(package.lists):
+        try:
+            entries = library.entries(name)
+        except FormDefinitionError as err:
+            findings.append(Finding(f"lists/{name}.yaml", None, f"选项列表有误：{err}"))
+            continue
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and "value" in e and "label" in e
+                                                    for e in entries):
+            findings.append(Finding(f"lists/{name}.yaml", None, "选项列表须为 {value, label} 条目的列表"))
+    for node in root.xpath("//bpmn:process/bpmn:extensionElements//spiff:property"
+                           "[@name='startForm' or @name='objectionForm']", namespaces=NS):
+        if node.get("value") not in package.forms:
+            findings.append(Finding(package.bpmn[0], node, f"流程引用的表单 {node.get('value')} 不在规则包中"))
+    return findings
+
+
+def lint_guardrails(package, previous, root, filename, dmn_roots):
+    """guardrails.py's checks; those that compare with the version in force need `previous` (its package)."""
+    try:
+        params = parameters.read(package.parameters)
+    except DefinitionError as err:
+        return [Finding("parameters.yaml", None, text) for text in err.errors]
+    findings = guardrails.lint_guarded_services(root, filename, params, Finding, NS)
+    findings += guardrails.lint_decision_coverage(dmn_roots, Finding)
+    if previous is not None:
+        try:
+            findings += guardrails.lint_parameter_changes(params, parameters.read(previous.parameters), Finding)
+        except DefinitionError:
+            pass  # the version in force had unreadable parameters: nothing to compare with
+        previous_roots = [(name, parse_xml(text.encode(), name)) for name, text in previous.dmns]
+        findings += guardrails.lint_fixed_decisions(dmn_roots, previous_roots, Finding)
+        findings += guardrails.lint_required_entries(package.lists, previous.lists, Finding)
+    return findings
+
+
+# Process properties that name a user task of the diagram (a page reads them instead of an element id).
+TASK_PROPERTIES = ("summaryApplication", "summaryReview")
+
+
+def lint_process_properties(root, filename):
+    """A process property that names a task (TASK_PROPERTIES) names a user task of this diagram."""
+    tasks = {str(v) for v in root.xpath("//bpmn:userTask/@id", namespaces=NS)}
+    findings = []
+    for name in TASK_PROPERTIES:
+        for node in root.xpath(f"//bpmn:process/bpmn:extensionElements//spiff:property[@name='{name}']",
+                               namespaces=NS):
+            if node.get("value") not in tasks:
+                findings.append(Finding(filename, node, f"流程属性 {name} 的值 {node.get('value')!r} 不是本图中的"
+                                                        "用户任务；请填写用户任务的 ID"))
+    return findings
+
+
+def lint_package(package, previous, root, dmn_roots):
+    """Every finding of the package: `root` its parsed diagram, `dmn_roots` [(file, root)] its tables,
+    `previous` the package in force (None for a first version)."""
+    filename = package.bpmn[0]
+    library = package.library()
+    findings = (lint_package_texts(package, library, root) + lint_expressions(root, filename)
+                + lint_tasks(root, filename, library) + lint_paths(root, filename) + lint_timers(root, filename)
+                + lint_process_properties(root, filename))
+    for name, dmn_root in dmn_roots:
+        findings += lint_dmn(dmn_root, name)
+    findings += lint_condition_names(root, filename, dmn_roots, library)
+    return findings + lint_guardrails(package, previous, root, filename, dmn_roots)
