@@ -220,23 +220,30 @@ def _play(scenario, problems):
     start = scenario["start"]
     setup = scenario.get("setup") or {}
     changes = {}
+    key = current_app.config["SCENARIO_KEY"]
+    lists = library(latest_definition(key))
+
+    def first(name):
+        """The first entry of one of the package's lists: what a provider or center of the setup has."""
+        return (lists.entries(name) or [{}])[0].get("value")
+
     for username in setup.get("pool") or []:
         org = _user(username).organization
         db.session.add(PoolEntry(organization_id=org.id, name=org.name, credit_code=org.credit_code,
-                                 categories=["consulting"], district=org.district))
-    for key in setup.get("changes") or []:  # a change of that process's current package, by the owner
-        change = RuleChange(key=key, content=of_version(latest_definition(key)).to_content(), author="owner",
-                            base_version=latest_definition(key).version)
+                                 categories=[first("provider_categories")], district=org.district))
+    for changed in setup.get("changes") or []:  # a change of that process's current package, by the owner
+        change = RuleChange(key=changed, content=of_version(latest_definition(changed)).to_content(),
+                            author="owner", base_version=latest_definition(changed).version)
         db.session.add(change)
         db.session.flush()
-        changes[f"@change:{key}"] = change.id
+        changes[f"@change:{changed}"] = change.id
     for username in setup.get("centers") or []:
         org = _user(username).organization
         db.session.add(Center(organization_id=org.id, name=f"{org.name}数字化转型促进中心", lead_name=org.name,
-                              credit_code=org.credit_code, district=org.district, build_mode="single"))
+                              credit_code=org.credit_code, district=org.district,
+                              build_mode=first("center_build_modes")))
     db.session.flush()
     user = _user(start["as"]) if start.get("as") != "system" else None
-    key = current_app.config["SCENARIO_KEY"]
     round_ = None
     if start.get("round"):
         now = clock.now()

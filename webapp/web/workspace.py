@@ -226,8 +226,11 @@ def dmn_source(key, file):
 
 # The draft's YAML parts: forms (forms/<key>.yaml), choice lists (lists/<name>.yaml), parameters, scenarios.
 
+NAME_LENGTH = 80  # the longest key the database holds (String(80))
+
+
 def _name(value):
-    if not isinstance(value, str) or not NAME.match(value) or len(value) > 80:
+    if not isinstance(value, str) or not NAME.match(value) or len(value) > NAME_LENGTH:
         abort(404)
     return value
 
