@@ -175,7 +175,7 @@ def bare_engine(snap, app, seconds):
 
         def one(step):
             state, guid, _element, data = step
-            workflow = serializer.workflow_from_dict(state, specs, runtime._engine(instance, "bench"))
+            workflow = serializer.workflow_from_dict(state, specs, runtime.script_engine_for(instance, "bench"))
             task = workflow.get_task_from_id(UUID(guid))
             task.set_data(**data)
             task.run()
@@ -196,11 +196,11 @@ def bare_engine(snap, app, seconds):
         state, guid, _, _ = next(s for s in steps if s[2] == "district_review")
         parts = {
             "workflow_from_dict_ms": 1000 / rate(lambda: serializer.workflow_from_dict(
-                state, specs, runtime._engine(instance, "bench")), seconds / 2),
+                state, specs, runtime.script_engine_for(instance, "bench")), seconds / 2),
             "spec_restore_once_per_version_ms": 1000 / rate(lambda: serializer.spec_from_dict(spec_dict), seconds / 2),
             "workflow_to_dict_and_json_ms": None,
         }
-        workflow = serializer.workflow_from_dict(state, specs, runtime._engine(instance, "bench"))
+        workflow = serializer.workflow_from_dict(state, specs, runtime.script_engine_for(instance, "bench"))
         parts["workflow_to_dict_and_json_ms"] = 1000 / rate(
             lambda: json.dumps(serializer.workflow_to_dict(workflow)), seconds / 2)
     out["tasks_per_s_by_task"] = {k: round(v, 1) for k, v in per_kind.items()}

@@ -6,7 +6,8 @@ from io import BytesIO
 from pathlib import Path
 
 from selection import apply, case, complete, recommend
-from web import Session, csrf_token
+from web import Session, csrf_token, form_values
+from werkzeug.datastructures import MultiDict
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Timer
@@ -178,10 +179,15 @@ def test_page_moves_all_eligible_and_revert_restores_the_old_version(app, as_use
     deploy(as_user("owner"), v2_renamed_and_added())
     owner = Session(app, "owner")
     page = owner.text("/versions/provider_selection/")
-    assert 'action="/versions/provider_selection/move-all"' in page
-    response = owner.submit("/versions/provider_selection/move-all", {}, token_from="/versions/provider_selection/",
-                            follow_redirects=True)
-    assert "已迁移 2 件案件；0 件不能迁移" in response.get_data(as_text=True)
+    assert 'href="/versions/provider_selection/move-all"' in page
+    unconfirmed = owner.submit("/versions/provider_selection/move-all", {}, token_from="/versions/provider_selection/")
+    assert unconfirmed.status_code == 302 and unconfirmed.location.endswith("/versions/provider_selection/move-all")
+    assert case(as_user("city"), first)["version"] == 1  # nothing moves before the owner confirms
+    confirm = owner.text("/versions/provider_selection/move-all")
+    assert f'<tr data-instance="{first}">' in confirm and f'<tr data-instance="{second}">' in confirm
+    response = owner.client.post("/versions/provider_selection/move-all", follow_redirects=True,
+                                 data=MultiDict(form_values(confirm, "confirm-move-all")))
+    assert "已迁移 2 件案件；0 件未迁移" in response.get_data(as_text=True)
     city = as_user("city")
     assert case(city, first)["version"] == 2 and case(city, second)["version"] == 2
     with app.app_context():
@@ -202,6 +208,28 @@ def test_page_moves_all_eligible_and_revert_restores_the_old_version(app, as_use
     again = owner.submit(f"/versions/provider_selection/cases/{first}/revert", {},
                          token_from="/versions/provider_selection/", follow_redirects=True)
     assert "未能撤销迁移" in again.get_data(as_text=True)
+
+
+def test_each_case_shows_what_moving_changes_for_it_before_it_moves(app, as_user):
+    waiting, _ = apply(as_user)  # at the district review
+    owner = as_user("owner")
+    review = (ROOT / "forms" / "district_review.yaml").read_text(encoding="utf-8")
+    visit = "  - {name: site_visit, type: textarea, label: 现场核查意见}\n"
+    with_visit = review.replace("fields:\n", "fields:\n" + visit, 1)
+    parameters = (ROOT / "processes" / "provider_selection.parameters.yaml").read_text(encoding="utf-8")
+    longer = parameters.replace("  value: 7\n", "  value: 10\n", 1)
+    assert with_visit != review and longer != parameters
+    response = owner.client.post("/api/v1/process-definitions", headers=owner.headers,
+                                 content_type="multipart/form-data",
+                                 data={"bpmn": (BytesIO(v2_renamed_and_added().encode()), "provider_selection.bpmn"),
+                                       "form": (BytesIO(with_visit.encode()), "district_review.yaml"),
+                                       "parameters": (BytesIO(longer.encode()), "provider_selection.parameters.yaml")})
+    assert response.status_code == 201, response.get_json()
+    page = Session(app, "owner").text("/versions/provider_selection/move-all")
+    row = re.search(rf'<tr data-instance="{waiting}">.*?</tr>', page, re.S).group(0)
+    assert "当前环节「区级初审推荐」的表单：新增字段 现场核查意见" in row
+    assert "规则参数「公示期」：7天 → 10天" in row and "流程图新增环节：市级预审" in row
+    assert case(owner, waiting)["version"] == 1
 
 
 def test_move_one_case_from_the_page(app, as_user):

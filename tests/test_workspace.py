@@ -123,6 +123,14 @@ def test_lint_names_a_timer_value_that_does_not_parse(owner):
     assert finding["element_id"] == "district_review" and "P15X" in finding["message"]
 
 
+def test_lint_says_how_to_fix_a_duration_typed_without_quotes(owner):
+    bare = SELECTION.replace('name="dueIn" value="&quot;P15D&quot;"', 'name="dueIn" value="P15D"', 1)
+    assert bare != SELECTION
+    [finding] = owner.post_json("/workspace/lint", {"bpmn": bare}).get_json()["findings"]
+    assert finding["element_id"] == "district_review" and finding["line"]
+    assert '须加英文双引号，写成 "P15D"' in finding["message"]
+
+
 def test_lint_of_the_shipped_diagram_is_clean(owner):
     body = owner.post_json("/workspace/lint", {"bpmn": SELECTION}).get_json()
     assert body == {**body, "ok": True, "findings": [], "policy_change": False}

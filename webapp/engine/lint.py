@@ -4,6 +4,7 @@ role and its form exists, timers parse, conditions name data some step produces,
 
 import ast
 import builtins
+import re
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -120,6 +121,10 @@ TIMER_PARSERS = {
 }
 
 
+# A duration, date or cycle typed without its quotes (P7D rather than "P7D").
+UNQUOTED_TIME = re.compile(r"(R\d*/)?P[0-9YMWDTHS.]+|\d{4}-\d{2}-\d{2}(T[0-9:+.Z-]+)?")
+
+
 def lint_timers(root, filename):
     """Every timer value written as a literal (and a task's dueIn) parses; expressions are checked at run time."""
     findings = []
@@ -127,9 +132,13 @@ def lint_timers(root, filename):
              root.xpath("//bpmn:timeDuration | //bpmn:timeDate | //bpmn:timeCycle", namespaces=NS)]
     nodes += [("dueIn", n, n.get("value")) for n in root.xpath("//spiff:property[@name='dueIn']", namespaces=NS)]
     for kind, node, source in nodes:
+        source = (source or "").strip()
         try:
-            value = ast.literal_eval((source or "").strip())
+            value = ast.literal_eval(source)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
+            if UNQUOTED_TIME.fullmatch(source):
+                findings.append(Finding(filename, node, f"定时值 {source} 须加英文双引号，写成 \"{source}\""
+                                                        "（不加引号会被当作表达式）"))
             continue  # an expression: compiled by lint_expressions, evaluated when the timer starts
         expected, parse = TIMER_PARSERS[kind]
         try:
@@ -137,7 +146,7 @@ def lint_timers(root, filename):
                 raise ValueError(value)
             parse(value)
         except Exception:  # noqa: BLE001 - whatever the parser raises, the value is unusable
-            findings.append(Finding(filename, node, f"定时值 {source.strip()} 无法解析：应为{expected}"))
+            findings.append(Finding(filename, node, f"定时值 {source} 无法解析：应为{expected}"))
     return findings
 
 

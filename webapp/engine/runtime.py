@@ -56,16 +56,17 @@ class ScriptEngine(PythonScriptEngine):
                                         task=task, exception=err) from None
 
     def take_service_events(self):
-        """The audit entries of the service calls made since the last take; _save writes them."""
+        """The audit entries of the service calls made since the last take; save_workflow writes them."""
         events, self.environment.services.events = self.environment.services.events, []
         return events
 
 
-def _engine(instance, actor):
+def script_engine_for(instance, actor):
+    """The restricted engine a case's scripts run on: its services as `actor`, its version's parameters."""
     return ScriptEngine(RestrictedEnvironment(Services(instance, actor), params_of(instance.definition)))
 
 
-def _run(step, element=None):
+def run_engine(step, element=None):
     """Run engine work, turning any failure of the diagram into one clear error (and a rollback).
 
     A diagram's script, condition or service call may fail in any way (`{}[1]`, a wrong keyword, a
@@ -96,11 +97,14 @@ def describe(err):
     return "".join([prefix, f"第 {line} 行：" if line else "", text])
 
 
-def _load(instance, actor):
-    return serializer.workflow_from_dict(instance.state, spec_objects(instance.definition), _engine(instance, actor))
+def load_workflow(instance, actor):
+    """The case's workflow on its version's specs, scripts run as `actor` (None: the system)."""
+    return serializer.workflow_from_dict(instance.state, spec_objects(instance.definition),
+                                         script_engine_for(instance, actor))
 
 
-def _lock(instance_id):
+def lock_instance(instance_id):
+    """The case, read fresh and locked for this transaction (PostgreSQL); NotFound when there is none."""
     instance = (ProcessInstance.query.filter_by(id=instance_id)
                 .options(undefer(ProcessInstance.state), joinedload(ProcessInstance.definition, innerjoin=True))
                 .with_for_update(of=ProcessInstance).populate_existing().one_or_none())
@@ -118,7 +122,7 @@ def _evaluate_property(task, name):
     if not expression:
         return None
     environment = task.workflow.script_engine.environment
-    return _run(lambda: environment.evaluate(expression, dict(task.data)), task.task_spec.bpmn_id)
+    return run_engine(lambda: environment.evaluate(expression, dict(task.data)), task.task_spec.bpmn_id)
 
 
 def _top_level(workflow, state):
@@ -151,7 +155,7 @@ def _decisions(instance, workflow, since):
                               name=task.task_spec.bpmn_name, data={"to": taken})
 
 
-def _save(instance, workflow, since, step_event=None):
+def save_workflow(instance, workflow, since, step_event=None):
     """Write the workflow back with everything derived from it (`since`: when this step began;
     `step_event`: the caller's audit entry for the step, written in one statement with the entries of
     the step's service calls before it and of its decisions after it).
@@ -248,7 +252,7 @@ def _timer_due(task, definition):
     if isinstance(value, dict):
         value = value.get("next")
     if value is None:
-        value = _run(lambda: task.workflow.script_engine.evaluate(task, definition.expression))
+        value = run_engine(lambda: task.workflow.script_engine.evaluate(task, definition.expression))
     due = TimerEventDefinition.parse_time_or_duration(value)
     return due if isinstance(due, datetime) else clock.now() + due
 
@@ -277,7 +281,7 @@ def open_work(instance):
     """What a running case's own workflow waits for: (guids of its READY user tasks, guids of the tasks
     waiting for a timer, whether anything waits for a message or another event). flask check compares
     these with the inbox and timer rows."""
-    workflow = _load(instance, SYSTEM)
+    workflow = load_workflow(instance, SYSTEM)
     ready = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     waiting = workflow.get_tasks(state=TaskState.WAITING)
     return ready, {str(t.id) for t in waiting if _timer_definition(t)}, bool(waiting)
@@ -334,13 +338,13 @@ def _create(definition, org, district, actor, round_, data):
     db.session.flush()
     spec, subprocess_specs = spec_objects(definition)
     since = time.time()
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_engine(instance, actor))
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(instance, actor))
     # start_data lets a diagram ask what it was started with (start_data.get("ground")) without NameErrors.
     workflow.task_tree.data.update({**(data or {}), "start_data": dict(data or {})})
     audit.record("start", actor, instance.id, name=definition.name,
                  data={"version": definition.version, "round_id": round_.id if round_ else None, "data": data or {}})
-    _run(workflow.do_engine_steps)
-    _save(instance, workflow, since)
+    run_engine(workflow.do_engine_steps)
+    save_workflow(instance, workflow, since)
     return instance
 
 
@@ -377,7 +381,7 @@ def task_context(task):
     """The case data as the task sees it (a task inside an event subprocess has its own data)."""
     if task.state != "open":
         return task.instance.data
-    workflow = _load(task.instance, None)
+    workflow = load_workflow(task.instance, None)
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     return dict(spiff_task.data) if spiff_task is not None else task.instance.data
 
@@ -417,7 +421,7 @@ def complete(task_id, user, data):
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
     since = time.time()
-    workflow = _load(instance, user.username)
+    workflow = load_workflow(instance, user.username)
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise Conflict("任务已不可办理")
@@ -429,10 +433,10 @@ def complete(task_id, user, data):
     if not rows.complete_task(task.id, user.username, completed_at=clock.now(), data=clean):
         raise Conflict("任务已被他人签收或办结")  # a claim or a completion that won the race
     spiff_task.set_data(**clean)
-    _run(spiff_task.run, task.element_id)
-    _run(workflow.do_engine_steps, task.element_id)
+    run_engine(spiff_task.run, task.element_id)
+    run_engine(workflow.do_engine_steps, task.element_id)
     attachments.link(form.attachment_ids(clean), instance)
-    _save(instance, workflow, since,
+    save_workflow(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
 
@@ -471,18 +475,18 @@ def _lock_task(task_id, user):
 
 def deliver_message(instance_id, name, payload, actor):
     """Hand a message (e.g. an objection) to the waiting case; Conflict when nothing waits for it."""
-    instance = _lock(instance_id)
+    instance = lock_instance(instance_id)
     if instance.status != "running":
         raise Conflict("案件已结束")
     since = time.time()
-    workflow = _load(instance, actor)
+    workflow = load_workflow(instance, actor)
     subprocesses = len(workflow.subprocesses)
     # catch() counts only tasks already waiting; a message that starts an event subprocess shows as a new one.
-    caught = _run(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
+    caught = run_engine(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
     if not caught and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
-    _run(workflow.do_engine_steps)
-    _save(instance, workflow, since, audit.event("message", actor, instance.id, name=name, data=payload))
+    run_engine(workflow.do_engine_steps)
+    save_workflow(instance, workflow, since, audit.event("message", actor, instance.id, name=name, data=payload))
     return instance
 
 
@@ -513,20 +517,20 @@ def fire_timers(as_of=None, limit=None):
 
 
 def _fire(row, as_of):
-    instance = _lock(row.instance_id)
+    instance = lock_instance(row.instance_id)
     if instance.status != "running":
         return 0  # a case in error waits for the city or the owner; its timer fires once it runs again
     since = time.time()
-    workflow = _load(instance, SYSTEM)
+    workflow = load_workflow(instance, SYSTEM)
     with clock.as_of(as_of):
-        _run(workflow.refresh_timers)
-        _run(workflow.do_engine_steps)
+        run_engine(workflow.refresh_timers)
+        run_engine(workflow.do_engine_steps)
     task = workflow.get_task_from_id(UUID(row.task_guid))
     if task is not None and task.state == TaskState.WAITING:
         return 0
     rows.write_timer(row.id, fired_at=as_of)
     with clock.as_of(as_of):
-        _save(instance, workflow, since, audit.event(
+        save_workflow(instance, workflow, since, audit.event(
             "timer", SYSTEM, instance.id, element_id=row.element_id,
             name=task.task_spec.bpmn_name if task else row.element_id, data={"due_at": row.due_at.isoformat()}))
     return 1

@@ -34,20 +34,20 @@ class _StateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
-_StateConverter(BpmnWorkflow, _registry)  # replaces the default converter for top-level workflows
+registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_StateConverter(BpmnWorkflow, registry)  # replaces the default converter for top-level workflows
 
 
 def spec_to_dict(spec, subprocess_specs):
     return {
-        "spec": _registry.convert(spec),
-        "subprocess_specs": {name: _registry.convert(sub) for name, sub in subprocess_specs.items()},
+        "spec": registry.convert(spec),
+        "subprocess_specs": {name: registry.convert(sub) for name, sub in subprocess_specs.items()},
     }
 
 
 def workflow_to_dict(workflow):
     """The case's state without its spec, which lives on the definition row."""
-    return _registry.convert(workflow)
+    return registry.convert(workflow)
 
 
 def _fresh(value):
@@ -60,7 +60,7 @@ def workflow_from_dict(state, specs, script_engine):
     """The case's workflow on `specs` (spec, subprocess specs) — objects from versions.spec_objects."""
     full = _fresh(state)
     full["spec"] = specs
-    workflow = _registry.restore(full)
+    workflow = registry.restore(full)
     workflow.script_engine = script_engine  # the serializer does not carry it
     _reconnect_event_subprocesses(workflow)
     return workflow
@@ -96,6 +96,6 @@ def pristine(specs):
 
 def spec_from_dict(spec_dict):
     spec_dict = _fresh(spec_dict)
-    spec = _registry.restore(spec_dict["spec"])
-    subs = {name: _registry.restore(sub) for name, sub in spec_dict["subprocess_specs"].items()}
+    spec = registry.restore(spec_dict["spec"])
+    subs = {name: registry.restore(sub) for name, sub in spec_dict["subprocess_specs"].items()}
     return spec, subs

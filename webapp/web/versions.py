@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only, undefer
 
 from .. import labels
-from ..engine import Conflict, EngineError, NotFound, Package, latest_definition, migration
+from ..engine import Conflict, EngineError, NotFound, Package, compare_versions, latest_definition, migration
 from ..extensions import db
 from ..ids import parse_id
 from ..models import ProcessDefinition, ProcessInstance, RuleChange
@@ -110,9 +110,20 @@ def process(key):
     cases = running_cases.order_by(ProcessDefinition.version, ProcessInstance.id).limit(LISTED_CASES).all()
     checks = [(case, migration.check(case, latest)) for case in cases]
     reverts = {case.id for case, _ in checks if migration.last_move(case)}
+    previews = _previews([case for case, check in checks if check["can_move"]], latest)
     return render_template("versions/process.html", key=key, versions=versions, latest=latest,
-                           running=_running_counts(), checks=checks, reverts=reverts,
+                           running=_running_counts(), checks=checks, reverts=reverts, previews=previews,
                            movable=sum(1 for _, c in checks if c["can_move"]), total=total)
+
+
+def _previews(cases, latest):
+    """{case id: what moving it to `latest` changes for it}; one comparison per version moved from."""
+    diffs, found = {}, {}
+    for case in cases:
+        if case.definition_id not in diffs:
+            diffs[case.definition_id] = compare_versions(case.definition, latest)
+        found[case.id] = migration.preview(case, latest, diffs[case.definition_id])
+    return found
 
 
 def _version(versions, value, default):
@@ -195,7 +206,7 @@ def compare(key):
         newer = _version(versions, request.args.get("b"), versions[0].version)
         b = _side(newer)
         a = _side(_version(versions, request.args.get("a"), max(newer.version - 1, 1)))
-    diff = migration.compare(a, b)
+    diff = compare_versions(a, b)
     ids = {kind: [e["id"] for e in diff[kind] if e["type"] != "process"] for kind in ("added", "removed", "changed")}
     marks = {"a": {"removed": ids["removed"], "changed": ids["changed"]},
              "b": {"added": ids["added"], "changed": ids["changed"]}}
@@ -239,13 +250,30 @@ def revert(key, instance_id):
                 _("案件 %(id)s 未能撤销迁移：%(reason)s"))
 
 
+@bp.get("/<key>/move-all")
+@login_required
+def confirm_move_all(key):
+    """Before moving all: every case that can move, each with what moving changes for it, and one button
+    that moves exactly these."""
+    _allowed(write=True)
+    _versions(key)
+    latest = latest_definition(key)
+    eligible = [case for case, check in migration.check_all(key) if check["can_move"]][:LISTED_CASES]
+    return render_template("versions/move_all.html", key=key, latest=latest, cases=eligible,
+                           previews=_previews(eligible, latest))
+
+
 @bp.post("/<key>/move-all")
 @login_required
 def move_all(key):
-    """Every eligible case, each in its own transaction: one that fails does not hold back the others."""
+    """The cases confirmed on the confirmation page that can still move, each in its own transaction: one
+    that fails does not hold back the others. Without a confirmed list, back to the confirmation."""
     _allowed(write=True)
     _versions(key)
-    eligible = [case.id for case, check in migration.check_all(key) if check["can_move"]]
+    confirmed = {parse_id(value) for value in request.form.getlist("case")} - {None}
+    if not confirmed:
+        return redirect(url_for("versions.confirm_move_all", key=key))
+    eligible = [case.id for case, check in migration.check_all(key) if check["can_move"] and case.id in confirmed]
     moved = 0
     for instance_id in eligible:
         try:
@@ -254,8 +282,6 @@ def move_all(key):
             moved += 1
         except EngineError:
             db.session.rollback()
-    latest = latest_definition(key)
-    behind = sum(1 for case in migration.running_cases(key) if case.definition_id != latest.id)
-    flash(_("已迁移 %(moved)s 件案件；%(refused)s 件不能迁移", moved=moved, refused=behind),
+    flash(_("已迁移 %(moved)s 件案件；%(refused)s 件未迁移", moved=moved, refused=len(confirmed) - moved),
           "success" if moved else "info")
     return redirect(url_for("versions.process", key=key))
