@@ -11,6 +11,8 @@ from .models import User
 from .security import events, sessions, throttle
 from .security.proxies import client_ip
 
+USERNAME_LENGTH = User.__table__.c.username.type.length  # a longer name names no one: not looked up
+
 
 class Locked(Exception):
     """Too many failed logins for this name or address (security/throttle.py)."""
@@ -31,7 +33,7 @@ def authenticate(username, password):
     A name that does not exist costs the same password hash as one that does, so timing tells nothing."""
     name = username if isinstance(username, str) else ""
     password = password if isinstance(password, str) else ""
-    user = User.query.filter_by(username=name).first() if 0 < len(name) <= 80 else None
+    user = User.query.filter_by(username=name).first() if 0 < len(name) <= USERNAME_LENGTH else None
     hashed = user.password_hash if user is not None else _dummy_hash(
         current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
     right = check_password_hash(hashed, password) and user is not None and user.active

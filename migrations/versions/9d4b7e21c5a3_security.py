@@ -52,13 +52,8 @@ def upgrade():
 
 
 def downgrade():
-    bind = op.get_bind()
-    if bind.dialect.name == 'sqlite':
-        bind.exec_driver_sql("DROP TRIGGER IF EXISTS audit_event_no_update")
-        bind.exec_driver_sql("DROP TRIGGER IF EXISTS audit_event_no_delete")
-    else:
-        bind.exec_driver_sql("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
-        bind.exec_driver_sql("DROP FUNCTION IF EXISTS audit_event_append_only()")
+    from webapp.security import audit_guard
+    audit_guard.remove(op.get_bind())
     with op.batch_alter_table('audit_event') as batch:
         batch.drop_column('result')
         batch.drop_column('source_ip')

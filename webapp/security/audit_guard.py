@@ -32,6 +32,19 @@ def statements(dialect):
     return {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(dialect, ())
 
 
+REMOVE = {
+    "sqlite": ("DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete"),
+    "postgresql": ("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+                   "DROP FUNCTION IF EXISTS audit_event_append_only()"),
+}
+
+
+def remove(connection):
+    """Only for the migration's downgrade and for tests that play an intruder past the app."""
+    for statement in REMOVE.get(connection.dialect.name, ()):
+        connection.exec_driver_sql(statement)
+
+
 def install(connection):
     for statement in statements(connection.dialect.name):
         connection.exec_driver_sql(statement)
