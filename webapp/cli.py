@@ -13,6 +13,7 @@ from . import demo, engine
 from .engine import PolicyChangeRequired
 from .extensions import db
 from .models import ProcessInstance, User
+from .security import housekeeping
 
 RELEASE = "cli"  # who deployed a version from the repository's files (a release), not a person
 
@@ -160,6 +161,7 @@ def scheduler(interval):
             fired = engine.fire_timers()
             if fired:
                 click.echo(f"fired {fired}")
+            housekeeping.maybe_sweep()  # orphan uploads, audit past its retention (security/housekeeping.py)
         except Exception:  # noqa: BLE001 - the scheduler outlives any one failure
             db.session.rollback()
             current_app.logger.exception("timer sweep failed; retrying in %s s", interval)

@@ -4,7 +4,9 @@ and downloads, the administrators' role names in the pages, and the backup comma
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-from . import backup, events, passwords, roles
+from ..extensions import db
+from ..uploads import UploadRefused
+from . import backup, events, limits, passwords, roles  # noqa: F401 - limits: the upload quota's listener
 
 # What a person whose password must change may still reach.
 OPEN_WHILE_EXPIRED = {"security.change_password", "account.logout", "static", "vendor.asset"}
@@ -18,6 +20,14 @@ def init_app(app):
     app.cli.add_command(backup.backup)
     app.cli.add_command(backup.restore)
     app.jinja_env.globals["admin_role_label"] = roles.label
+
+    @app.errorhandler(UploadRefused)
+    def upload_refused(err):  # the daily quota, checked as the attachment row is written (security/limits.py)
+        from .. import web
+        from ..api import error as api_error
+        db.session.rollback()
+        return api_error(err.status, str(err)) if request.path.startswith("/api/") else web.error_page(err.status,
+                                                                                                      str(err))
 
     @app.before_request
     def password_must_change():
