@@ -40,6 +40,18 @@ def login_web(user):
         session["lang"] = lang
 
 
+def sign_in(user, event=None):
+    """A new web session for the user in this browser, committed and known to Flask-Login; `event` is audited."""
+    from flask_login import login_user
+
+    from . import events
+    if event:
+        events.record(event, user.username)
+    login_web(user)
+    db.session.commit()
+    login_user(user)
+
+
 def _expired(row, now):
     config = current_app.config
     if row.kind == "api":

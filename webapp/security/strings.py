@@ -12,7 +12,7 @@ def _has_nul(multidict):
 
 
 def init_app(app):
-    from ..extensions import db
+    from .web import refusal
 
     @app.before_request
     def refuse_nul():
@@ -24,8 +24,4 @@ def init_app(app):
 
     @app.errorhandler(DataError)
     def refused_by_database(err):
-        from .. import web
-        from ..api import error as api_error
-        db.session.rollback()
-        message = "输入的内容过长或格式不被接受"
-        return api_error(422, message) if request.path.startswith("/api/") else web.error_page(422, message)
+        return refusal(422, "输入的内容过长或格式不被接受")

@@ -6,15 +6,16 @@ from datetime import datetime, time
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Regexp, ValidationError
 
-from .. import identity, labels
+from .. import labels
 from ..extensions import db
 from ..models import AuditEvent, User
 from ..paging import page_of, request_page
+from ..web.account import free_username
 from . import events, passwords, sessions, throttle
 from .roles import ADMIN_ROLES, OFFICIAL_ROLES, only
 
@@ -43,10 +44,7 @@ def change_password():
         user = current_user._get_current_object()
         passwords.set_password(user, form.password.data)
         sessions.revoke_all(user.id)  # every other browser and token signs in again
-        events.record("password_changed", user.username)
-        sessions.login_web(user)
-        db.session.commit()
-        login_user(user)
+        sessions.sign_in(user, "password_changed")
         flash(_("密码已修改，其他设备上的登录已失效"), "success")
         return redirect(url_for("public.home"))
     return render_template("security/password.html", form=form, expired=passwords.expired(current_user))
@@ -61,15 +59,10 @@ def logout_everywhere():
     return redirect(url_for("account.login"))
 
 
-def _username(form, field):
-    if field.data.lower() in identity.RESERVED_USERNAMES or User.query.filter_by(username=field.data).first():
-        raise ValidationError(_("该用户名不可用，请换一个"))
-
-
 class NewUserForm(FlaskForm):
     username = StringField(_l("登录用户名"), validators=[
         DataRequired(_l("此项为必填项")), Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("3-40位字母、数字或 _ . -")),
-        _username])
+        free_username])
     display_name = StringField(_l("姓名或单位"), validators=[DataRequired(_l("此项为必填项")),
                                                            Regexp(r"^.{1,100}$", message=_l("不能超过100个字符"))])
     role = SelectField(_l("角色"), validators=[DataRequired(_l("此项为必填项"))])

@@ -13,6 +13,14 @@ OPEN_WHILE_EXPIRED = {"security.change_password", "account.logout", "static", "v
 DOWNLOADS = {"api.download", "cases.download"}
 
 
+def refusal(status, message):
+    """A refused request after a failed write: rolled back, JSON for the API, a page for people."""
+    from .. import web
+    from ..api import error as api_error
+    db.session.rollback()
+    return api_error(status, message) if request.path.startswith("/api/") else web.error_page(status, message)
+
+
 def init_app(app):
     from .views import bp
 
@@ -23,11 +31,7 @@ def init_app(app):
 
     @app.errorhandler(UploadRefused)
     def upload_refused(err):  # the daily quota, checked as the attachment row is written (security/limits.py)
-        from .. import web
-        from ..api import error as api_error
-        db.session.rollback()
-        return api_error(err.status, str(err)) if request.path.startswith("/api/") else web.error_page(err.status,
-                                                                                                      str(err))
+        return refusal(err.status, str(err))
 
     @app.before_request
     def password_must_change():

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
@@ -35,7 +35,7 @@ def _identity(field_name):
     return check
 
 
-def _free_username(form, field):
+def free_username(form, field):
     if field.data.lower() in identity.RESERVED_USERNAMES or User.query.filter_by(username=field.data).first():
         raise ValidationError(_("该用户名不可用，请换一个"))
 
@@ -58,7 +58,7 @@ class RegistrationForm(FlaskForm):
         DataRequired(_l("此项为必填项")), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮箱格式不正确"))])
     username = StringField(_l("登录用户名"), validators=[
         DataRequired(_l("此项为必填项")), Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("3-40位字母、数字或 _ . -")),
-        _free_username])
+        free_username])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("此项为必填项")), _policy])
     confirm = PasswordField(_l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))])
 
@@ -73,9 +73,7 @@ def login():
             flash(_("登录失败次数过多，请 %(n)d 分钟后再试", n=current_app.config["LOGIN_LOCK_MINUTES"]), "danger")
             return render_template("account/login.html", form=form), 429
         if user is not None:
-            sessions.login_web(user)
-            db.session.commit()
-            login_user(user)
+            sessions.sign_in(user)  # authenticate audited the sign-in
             flash(_("欢迎，%(name)s", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
         flash(_("用户名或密码错误"), "danger")
@@ -115,10 +113,7 @@ def register():
                     district=org.district, organization_id=org.id)
         db.session.add(user)
         passwords.set_password(user, form.password.data)
-        events.record("register", user.username)
-        sessions.login_web(user)
-        db.session.commit()
-        login_user(user)
+        sessions.sign_in(user, "register")
         flash(_("注册成功"), "success")
         return redirect(url_for("cases.mine"))
     return render_template("account/register.html", form=form)
