@@ -91,3 +91,36 @@ def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot,
     expect(changed).to_contain_text("发布入库名单公示")
     expect(page.locator('#changes li[data-kind]')).to_have_count(1)
     screenshot(page, "modeler-04-compare")
+
+
+def test_a_copied_task_keeps_its_form_time_limit_and_countersign(login_as, screenshot):
+    """Ctrl+C / Ctrl+V of a user task: the copy has the same form, time limit and 会签 in the panel (bpmn-js alone
+    drops Spiff's extension elements, so a pasted review step would have no form)."""
+    page = login_as("owner")
+    page.goto("/workspace/provider_selection")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    shape = element(page, "#modeler", "district_review")
+    shape.click()
+    page.fill("#prop-countersign", "2")
+    page.locator("#prop-countersign").press("Enter")
+    page.locator("#prop-countersignRule").select_option("majority")
+    due = page.locator("#prop-dueIn").input_value()
+    assert due
+
+    shape.click()  # the canvas takes the keys again; a click on the selected task unselects it (diagram-js)
+    shape.click()
+    expect(page.locator("#prop-element")).to_contain_text("district_review")
+    box = shape.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] + 35
+    page.keyboard.press("Control+c")
+    page.mouse.move(x, y)
+    page.keyboard.press("Control+v")
+    page.mouse.move(x + 5, y + 5)
+    page.mouse.click(x + 5, y + 5)
+
+    expect(page.locator("#prop-element")).not_to_contain_text("district_review")
+    expect(page.locator("#prop-formKey")).to_have_value("district_review")
+    expect(page.locator("#prop-dueIn")).to_have_value(due)
+    expect(page.locator("#prop-countersign")).to_have_value("2")
+    expect(page.locator("#prop-countersignRule")).to_have_value("majority")
+    screenshot(page, "modeler-04-pasted-task")

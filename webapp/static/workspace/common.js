@@ -70,11 +70,12 @@ window.Workspace = (function () {
       document.getElementById('workspace-status').appendChild(link);
       document.getElementById('workspace-status').dataset.version = String(data.version);
       showPolicy(false);
+    } else if (findings.some(function (f) { return f.severity !== 'policy'; })) {
+      status(data.error, 'danger');  // an error refuses the change whatever is confirmed
+      showPolicy(Boolean(data.policy_change));
     } else if (data.policy_change) {
       status(texts.policy, 'warning');
       showPolicy(true);
-    } else if (findings.length) {
-      status(data.error, 'danger');
     } else {
       status(texts.lintOk, 'success');
       showPolicy(false);
@@ -99,6 +100,37 @@ window.Workspace = (function () {
     link.remove();
   }
 
+  // A diagram-js `translate` module from the dictionary an editor's data-i18n-url names (an ES module
+  // exporting {English: Chinese}); none (English, or the dictionary fails to load) leaves the English.
+  async function translateModules(url) {
+    if (!url) return [];
+    let dictionary;
+    try {
+      dictionary = (await import(url)).default;
+    } catch (error) {
+      return [];
+    }
+    return [{
+      translate: ['value', function (template, replacements) {
+        const text = dictionary[template] || template;
+        return text.replace(/{([^}]+)}/g, function (all, key) {
+          return replacements && key in replacements ? replacements[key] : all;
+        });
+      }]
+    }];
+  }
+
+  // Warn before leaving a page whose editor has unsaved changes (dirty() says so).
+  function guardUnsaved(dirty) {
+    window.addEventListener('beforeunload', function (event) {
+      if (dirty()) {
+        event.preventDefault();
+        event.returnValue = '';
+      }
+    });
+  }
+
   return { texts: texts, post: post, status: status, showFindings: showFindings, report: report,
-    deployOptions: deployOptions, download: download };
+    deployOptions: deployOptions, download: download, translateModules: translateModules,
+    guardUnsaved: guardUnsaved };
 })();

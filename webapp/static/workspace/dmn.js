@@ -1,4 +1,5 @@
-// The decision table editor (dmn-js): lint and "save" = deploy the process with this table replaced.
+// The decision table editor (dmn-js, in Chinese from dmn-zh.js): undo and redo (buttons, Ctrl+Z / Ctrl+Y),
+// lint and "save" = deploy the process with this table replaced.
 (async function () {
   const container = document.getElementById('dmn-editor');
   if (!container) return;
@@ -13,8 +14,51 @@
     fail(W.texts.dmnImportFailed, 'dmn-js not loaded');
     return;
   }
-  const editor = new DmnJS({ container: container });
-  window.workspaceDmn = editor;
+  const modules = await W.translateModules(container.dataset.i18nUrl);
+  // dmn-js takes each view's modules on its own (common.additionalModules would be overridden).
+  const editor = new DmnJS({
+    container: container, common: { keyboard: { bindTo: window } },
+    decisionTable: { additionalModules: modules }, drd: { additionalModules: modules },
+    literalExpression: { additionalModules: modules }
+  });
+  let dirty = false;
+  W.guardUnsaved(function () { return dirty; });
+  const undo = document.getElementById('undo-button');
+  const redo = document.getElementById('redo-button');
+  function commands() {
+    const viewer = editor.getActiveViewer();
+    return viewer ? viewer.get('commandStack') : null;
+  }
+  function refresh() {
+    const stack = commands();
+    undo.disabled = !stack || !stack.canUndo();
+    redo.disabled = !stack || !stack.canRedo();
+  }
+  // dmn-js's cell editor re-commits the text that undo has just restored; as a command that would clear
+  // redo, so an edit that changes nothing is not executed.
+  function skipUnchanged(stack) {
+    const execute = stack.execute.bind(stack);
+    stack.execute = function (command, context) {
+      const element = context && context.element;
+      const target = element && (element.businessObject || element);
+      const properties = (context && context.properties) || {};
+      const same = command === 'element.updateProperties' && target &&
+        Object.keys(properties).every(function (name) { return target[name] === properties[name]; });
+      if (!same) execute(command, context);
+    };
+  }
+  const watched = new Set();
+  editor.on('views.changed', function () {
+    const viewer = editor.getActiveViewer();
+    if (viewer && !watched.has(viewer)) {
+      watched.add(viewer);
+      skipUnchanged(viewer.get('commandStack'));
+      viewer.on('commandStack.changed', function () { dirty = true; refresh(); });
+    }
+    refresh();
+  });
+  undo.addEventListener('click', function () { if (commands()) commands().undo(); });
+  redo.addEventListener('click', function () { if (commands()) commands().redo(); });
   async function open(xml) {
     try {
       await editor.importXML(xml);
@@ -22,6 +66,8 @@
       if (table) await editor.open(table);
       problem.classList.add('d-none');
       container.dataset.ready = 'true';
+      dirty = false;
+      refresh();
       return true;
     } catch (error) {
       fail(W.texts.dmnImportFailed, error);
@@ -53,6 +99,7 @@
       return;
     }
     W.showFindings(W.report(result));
+    if (result.data && (result.data.version || result.data.pending)) dirty = false;
   }
 
   document.getElementById('lint-button').addEventListener('click', function () {

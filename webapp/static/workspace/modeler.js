@@ -14,27 +14,7 @@
     problem.classList.remove('d-none');
   }
 
-  async function translations() {
-    if (!container.dataset.i18nUrl) return null;
-    try {
-      return (await import(container.dataset.i18nUrl)).default;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  const dictionary = await translations();
-  const modules = [];
-  if (dictionary) {
-    modules.push({
-      translate: ['value', function (template, replacements) {
-        const text = dictionary[template] || template;
-        return text.replace(/{([^}]+)}/g, function (all, key) {
-          return replacements && key in replacements ? replacements[key] : all;
-        });
-      }]
-    });
-  }
+  const modules = await W.translateModules(container.dataset.i18nUrl);
   if (typeof BpmnJS === 'undefined') {
     fail(W.texts.importFailed, 'bpmn-js not loaded');
     return;
@@ -43,12 +23,7 @@
   window.workspaceModeler = modeler;
   let dirty = false;
   modeler.on('commandStack.changed', function () { dirty = true; });
-  window.addEventListener('beforeunload', function (event) {
-    if (dirty) {
-      event.preventDefault();
-      event.returnValue = '';
-    }
-  });
+  W.guardUnsaved(function () { return dirty; });
   const panel = document.getElementById('properties-panel');
   if (panel && window.WorkspaceProperties) window.WorkspaceProperties(modeler, panel);
 
@@ -125,7 +100,7 @@
       return;
     }
     const findings = W.report(result);
-    if (result.data && result.data.version) dirty = false;
+    if (result.data && (result.data.version || result.data.pending)) dirty = false;
     W.showFindings(findings, select);
     mark(findings);
   }

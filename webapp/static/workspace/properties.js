@@ -2,7 +2,8 @@
 // the role of its lane; for a user task, its form (picked from the draft's forms, or a new one), its time
 // limit in days and its 会签 (how many distinct people sign, and the rule); a gateway branch's condition;
 // a timer's value; a business rule task's called decision; a service task's parameters. Spiff extension
-// elements have no moddle descriptor here: bpmn-js keeps them as generic elements, created with createAny.
+// elements have no moddle descriptor here: bpmn-js keeps them as generic elements, created with createAny
+// (and copied here on copy/paste).
 window.WorkspaceProperties = function (modeler, panel) {
   const labels = panel.dataset;
   const modeling = modeler.get('modeling');
@@ -12,6 +13,29 @@ window.WorkspaceProperties = function (modeler, panel) {
   const forms = JSON.parse(labels.forms || '[]');
   const roles = JSON.parse(labels.roles || '[]');
   let current = null;
+
+  // bpmn-js copies only elements it has a descriptor for: a pasted task would lose its form, due date and
+  // 会签. Spiff's extension elements are generic, so they are copied here, attributes, text and children.
+  function copyGeneric(node) {
+    const attributes = {};
+    Object.keys(node).forEach(function (key) { if (key[0] !== '$') attributes[key] = node[key]; });
+    const copy = moddle.createAny(node.$type, node.$descriptor.ns.uri, attributes);
+    if (node.$body !== undefined) copy.$body = node.$body;
+    if (node.$children) {
+      copy.$children = node.$children.map(function (child) {
+        const copied = copyGeneric(child);
+        copied.$parent = copy;
+        return copied;
+      });
+    }
+    return copy;
+  }
+  modeler.get('eventBus').on('moddleCopy.canCopyProperty', 1500, function (context) {
+    const node = context.property;
+    if (node && node.$type && !Array.isArray(node) && moddle.getElementDescriptor(node).isGeneric) {
+      return copyGeneric(node);
+    }
+  });
 
   function children(node, type) {
     return ((node && node.$children) || []).filter(function (c) { return !type || c.$type === type; });
