@@ -1,7 +1,7 @@
 """Wiring into the app: the security pages, the forced password change, the audit of refused requests
 and downloads, the administrators' role names in the pages, and the backup commands."""
 
-from flask import redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -11,6 +11,7 @@ from . import backup, events, limits, passwords, roles  # noqa: F401 - limits: t
 # What a person whose password must change may still reach.
 OPEN_WHILE_EXPIRED = {"security.change_password", "account.logout", "static", "vendor.asset"}
 DOWNLOADS = {"api.download", "cases.download"}
+ADMIN_BLUEPRINTS = {"security", "account", "public", "centers", "vendor", "api"}  # api: scoped to nothing anyway
 
 
 def refusal(status, message):
@@ -32,6 +33,14 @@ def init_app(app):
     @app.errorhandler(UploadRefused)
     def upload_refused(err):  # the daily quota, checked as the attachment row is written (security/limits.py)
         return refusal(err.status, str(err))
+
+    @app.before_request
+    def administrators_stay_out_of_the_business():
+        """三员 handle no case: every page but their own, the public ones and sign-in/out is refused."""
+        if request.blueprint not in ADMIN_BLUEPRINTS and request.endpoint not in (None, "static") \
+                and current_user.is_authenticated and current_user.role in roles.ADMIN_ROLES:
+            abort(403)
+        return None
 
     @app.before_request
     def password_must_change():
