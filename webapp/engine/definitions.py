@@ -8,11 +8,12 @@ Deployment is all-or-nothing: XML hardening, the BPMN XSD, SpiffWorkflow's own p
 from flask import current_app
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from ..extensions import db
 from ..models import ProcessDefinition
 from . import audit, serializer
+from .decisions import FeelBpmnParser
 from .errors import DefinitionError
 from .findings import NS, refuse
 from .lint import lint_package
@@ -55,7 +56,7 @@ def parse_package(package, confirm_policy_change=False, reason=None, previous=No
         raise refuse(f"{filename}: 一个文件只能包含一个可执行流程", None, file=filename)
     process = executable[0]
     key = process.get("id")
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = FeelBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(root, filename)
         for name, dmn_root in dmn_roots:

@@ -10,9 +10,10 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..formkit import FormDefinitionError, FormNotFound
-from . import countersign, guardrails, parameters, roles, services
+from . import countersign, dmn_lint, guardrails, parameters, roles, services
+from .dmn_read import namespace as dmn_namespace
 from .errors import DefinitionError
-from .findings import DMN_NS, NS, Finding, text_of
+from .findings import NS, Finding, text_of
 from .reachability import lint_paths
 from .restricted import RefusedExpression, compile_expression, compile_script, restricted_globals
 from .xml import parse_xml
@@ -44,28 +45,8 @@ def lint_expressions(root, filename):
 
 
 def lint_dmn(root, filename):
-    """Every cell of a decision table is Python for the restricted engine ("-" or empty means any).
-
-    SpiffWorkflow glues a cell without "?" straight onto the input expression (no space), so
-    "in (…)" or "is None" would break at run time: such cells must be written with "?".
-    """
-    findings = []
-    namespace = root.nsmap.get(None) or DMN_NS["dmn"]
-    for node in root.xpath("//d:inputExpression/d:text | //d:inputEntry/d:text | //d:outputEntry/d:text",
-                           namespaces={"d": namespace}):
-        source = (node.text or "").strip()
-        if not source or source == "-":
-            continue
-        if source.split()[0] in ("in", "not", "is"):
-            findings.append(Finding(filename, node, f"单元格 {source!r} 请写成以 ? 开头的形式，例如 ? {source}"))
-            continue
-        probe = f"x {source}" if source.startswith(("<", ">", "=", "!")) else (
-            f"x{source}" if source.startswith(".") else source)
-        try:
-            compile_expression(probe.replace("?", "x"))
-        except RefusedExpression as err:
-            findings.append(Finding(filename, node, f"决策表单元格被拒绝：{err}"))
-    return findings
+    """Every cell of a decision table is FEEL the engine runs (dmn_lint.py)."""
+    return dmn_lint.lint(root, filename)
 
 
 def _lint_countersign(task, filename):
@@ -190,8 +171,9 @@ def lint_condition_names(root, filename, dmn_roots, library):
             if names:
                 produced |= names[1]
     for _, dmn_root in dmn_roots:
-        namespace = dmn_root.nsmap.get(None) or DMN_NS["dmn"]
-        produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": namespace})}
+        produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": dmn_namespace(dmn_root)})}
+        produced |= {str(v) for v in dmn_root.xpath("//d:decision/d:variable/@name | //d:decision/@name",
+                                                    namespaces={"d": dmn_namespace(dmn_root)})}
     findings = []
     for node in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
         names = script_names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
