@@ -157,11 +157,12 @@ def test_versions_deployed_before_feel_keep_the_engine_they_were_stored_with():
     from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
     from webapp.engine import serializer
-    from webapp.engine.decisions import FeelBpmnParser, FeelDecision
+    from webapp.engine.decisions import FeelDecision
+    from webapp.engine.parser import Parser
 
     bpmn = etree.fromstring(WRAPPER.replace("{key}", "p").replace("{decision}", "provider_grade").encode())
     stored = {}
-    for kind, parser in (("old", SpiffBpmnParser()), ("new", FeelBpmnParser())):
+    for kind, parser in (("old", SpiffBpmnParser()), ("new", Parser())):
         parser.add_bpmn_xml(bpmn, "p.bpmn")
         parser.add_dmn_xml(etree.fromstring(GRADING_DMN.encode()), "provider_grading.dmn")
         stored[kind] = serializer.spec_to_dict(parser.get_spec("p"), {})

@@ -8,8 +8,6 @@ its values in hit order, an aggregation the one value. Versions deployed before 
 SpiffWorkflow's (their spec holds a `decision_table`, not a `feel_decision`).
 """
 
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter, SpiffBpmnTaskConverter
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
@@ -83,28 +81,6 @@ class FeelDecision:
 
     def result(self, task):
         return decide(self.decision, task.data)
-
-
-class FeelBpmnParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser with DMN files read by dmn_read.py (any DMN version, FEEL cells); a broken
-    file adds what it can and leaves its problems to the lint (dmn_lint.py)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.feel_decisions = {}
-
-    def add_dmn_xml(self, node, filename=None):
-        decisions, _problems = dmn_read.read(node, filename or "decision.dmn")
-        self.feel_decisions.update(decisions)
-
-    def get_engine(self, decision_ref, node):
-        decision = self.feel_decisions.get(decision_ref)
-        if decision is None:
-            known = "、".join(sorted(self.feel_decisions)) or "（规则包中没有决策表）"
-            raise ValidationException(f"业务规则任务调用的决策 {decision_ref!r} 不存在"
-                                      f"（spiffworkflow:calledDecisionId）；规则包中的决策有：{known}",
-                                      node=node, file_name="")
-        return FeelDecision(decision)
 
 
 class FeelBusinessRuleTaskConverter(BusinessRuleTaskConverter):

@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from .decisions import FeelBusinessRuleTaskConverter
+from .parser import SPEC_CLASSES
 
 
 class _StateConverter(BpmnWorkflowConverter):
@@ -37,8 +38,10 @@ class _StateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-# Business rule tasks deployed since FEEL carry their decision as data (decisions.py).
-registry = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BusinessRuleTask: FeelBusinessRuleTaskConverter})
+# Business rule tasks deployed since FEEL carry their decision as data (decisions.py); the parser's own
+# task classes (parser.py) convert as the classes they extend.
+registry = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BusinessRuleTask: FeelBusinessRuleTaskConverter,
+                                             **{cls: SPIFF_CONFIG[base] for cls, base in SPEC_CLASSES.items()}})
 _StateConverter(BpmnWorkflow, registry)  # replaces the default converter for top-level workflows
 
 
