@@ -4,6 +4,7 @@ refused (with or without naming its element or line), a 5xx. Used by tests/test_
 bench/conformance.py, which prints the table."""
 
 import re
+import signal
 import time
 from collections import Counter
 from io import BytesIO
@@ -67,10 +68,44 @@ def classify(owner, city, path, dmns):
     return "deployed, start refused", (started.get_json() or {}).get("error", "")
 
 
-def run(owner, city, corpus):
+class Hang(Exception):
+    pass
+
+
+def _bounded(seconds, step):
+    """step() or ("hang", …) when it runs longer than `seconds` (SIGALRM: the main thread only)."""
+    def alarm(_signum, _frame):
+        raise Hang()
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        return step()
+    except Hang:
+        return "hang", f"over {seconds}s"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(owner, city, corpus, seconds=30):
     """{outcome: count} and [(file, outcome, message)] of one corpus."""
     rows = []
     for path, dmns in files(corpus):
-        outcome, message = classify(owner, city, path, dmns)
+        outcome, message = _bounded(seconds, lambda p=path, d=dmns: classify(owner, city, p, d))
         rows.append((str(path.relative_to(CORPORA[corpus])), outcome, message))
     return Counter(outcome for _, outcome, _ in rows), rows
+
+
+OUTCOMES = ("started", "deployed, start refused", "refused, located", "refused, not located", "5xx", "hang")
+
+
+def table(counts):
+    """The figures of each corpus as text: files, deployed, started, refused, located, 5xx, hangs."""
+    lines = [f"{'corpus':<15}{'files':>6}{'deployed':>9}{'started':>8}{'refused':>8}{'located':>8}{'5xx':>5}"
+             f"{'hangs':>6}"]
+    for corpus, c in counts.items():
+        deployed = c["started"] + c["deployed, start refused"]
+        refused = c["refused, located"] + c["refused, not located"]
+        lines.append(f"{corpus:<15}{sum(c.values()):>6}{deployed:>9}{c['started']:>8}{refused:>8}"
+                     f"{c['refused, located']:>8}{c['5xx']:>5}{c['hang']:>6}")
+    return "\n".join(lines)

@@ -14,6 +14,7 @@ from . import countersign, dmn_lint, guardrails, parameters, roles, services
 from .dmn_read import namespace as dmn_namespace
 from .errors import DefinitionError
 from .findings import NS, Finding, text_of
+from .lint_elements import lint_elements
 from .reachability import lint_paths
 from .restricted import RefusedExpression, compile_expression, compile_script, restricted_globals
 from .xml import parse_xml
@@ -75,7 +76,10 @@ def lint_tasks(root, filename, library):
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
         task_id = task.get("id")
         lane = lanes.get(task_id)
-        if lane is None or roles.resolve(lane) is None:
+        if lane is None:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 不在任何泳道中：请把它放进一个泳道，"
+                                                    "泳道的名称决定由哪个角色办理"))
+        elif roles.resolve(lane) is None:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
         findings += _lint_countersign(task, filename)
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
@@ -150,10 +154,10 @@ def script_names(source, mode):
     return read, bound
 
 
-def lint_condition_names(root, filename, dmn_roots, library):
-    """A gateway condition may only name data some step produces: a form's field (task or start form),
-    a service's result, a script's variable, a decision table's output, a multi-instance item, a
-    message's variable, or what every case starts with (start_data, round_info)."""
+def produced_names(root, dmn_roots, library):
+    """The names some step of the diagram produces: a form's field (task or start form), a service's
+    result, a script's variable, a decision table's output, a multi-instance item or output collection,
+    a message's variable, or what every case starts with (start_data, round_info, params)."""
     produced = {"start_data", "round_info", "params"} | set(dir(builtins)) | set(restricted_globals())
     for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
         try:
@@ -164,7 +168,7 @@ def lint_condition_names(root, filename, dmn_roots, library):
         "//spiff:serviceTaskOperator/@resultVariable | //@elementVariable | //bpmn:dataInput/@name"
         " | //bpmn:dataOutput/@name | //bpmn:dataObject/@id | //@messageVariable"
         " | //spiff:messageVariable/text() | //bpmn:inputDataItem/@name | //bpmn:outputDataItem/@name"
-        " | //bpmn:loopDataInputRef/text() | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
+        " | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
     for path in SCRIPT_XPATHS:
         for node in root.xpath(path, namespaces=NS):
             names = script_names(node.text or "", "exec")
@@ -174,6 +178,12 @@ def lint_condition_names(root, filename, dmn_roots, library):
         produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": dmn_namespace(dmn_root)})}
         produced |= {str(v) for v in dmn_root.xpath("//d:decision/d:variable/@name | //d:decision/@name",
                                                     namespaces={"d": dmn_namespace(dmn_root)})}
+    return produced
+
+
+def lint_condition_names(root, filename, dmn_roots, library):
+    """A gateway condition may only name data some step produces (produced_names)."""
+    produced = produced_names(root, dmn_roots, library)
     findings = []
     for node in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
         names = script_names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
@@ -257,4 +267,5 @@ def lint_package(package, previous, root, dmn_roots):
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
     findings += lint_condition_names(root, filename, dmn_roots, library)
+    findings += lint_elements(root, filename, produced_names(root, dmn_roots, library))
     return findings + lint_guardrails(package, previous, root, filename, dmn_roots)
