@@ -74,7 +74,7 @@ def register(app, code, district, username):
     return visitor.client.post("/register", data={
         "org_name": "天津某新企业有限公司", "credit_code": code, "district": district, "contact_name": "王",
         "contact_phone": "13800000000", "contact_email": "w@example.cn", "username": username,
-        "password": "secret123", "confirm": "secret123", "csrf_token": token})
+        "password": "Secret-2026x", "confirm": "Secret-2026x", "csrf_token": token})
 
 
 def code_of(division):
@@ -95,4 +95,4 @@ def test_a_credit_code_registers_once_and_in_the_district_it_names(app):
 
 def test_reserved_names_cannot_be_registered(app):
     response = register(app, code_of("120101"), "heping", "system")
-    assert response.status_code == 200 and "用户名已被使用" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "该用户名不可用" in response.get_data(as_text=True)

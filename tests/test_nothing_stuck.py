@@ -39,7 +39,7 @@ SCRIPTS = {  # (task type, its extension elements, its script)
     "key error": ("scriptTask", "", "<bpmn:script>x = {}[1]</bpmn:script>"),
     "class statement": ("scriptTask", "", "<bpmn:script>class A:\n    pass</bpmn:script>"),
     "wrong service keyword": ("serviceTask", '<bpmn:extensionElements><spiffworkflow:serviceTaskOperator '
-                              'id="notice.publish" resultVariable="n"><spiffworkflow:parameters>'
+                              'id="centers.find" resultVariable="n"><spiffworkflow:parameters>'
                               '<spiffworkflow:parameter id="no_such_keyword" type="str" value="1" />'
                               '</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator>'
                               '</bpmn:extensionElements>', ""),

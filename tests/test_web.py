@@ -77,14 +77,14 @@ def test_applicant_registers_and_applies_through_pages(app, as_user):
     bad = visitor.submit("/register", {"org_name": "天津新企业有限公司", "credit_code": "91120103MA05K8XQ1X",
                                        "district": "hexi", "contact_name": "王", "contact_phone": "13800000000",
                                        "contact_email": "w@example.cn", "username": "newco",
-                                       "password": "secret123", "confirm": "secret123"}).get_data(as_text=True)
+                                       "password": "Secret-2026x", "confirm": "Secret-2026x"}).get_data(as_text=True)
     assert "统一社会信用代码" in bad and "newco" in bad  # refused, values kept
     first17 = "91120103MA08XY7K2"  # 120103: 河西区, as chosen
     from webapp.formkit.credit_code import check_digit
     response = visitor.submit("/register", {
         "org_name": "天津新企业有限公司", "credit_code": first17 + check_digit(first17), "district": "hexi",
         "contact_name": "王", "contact_phone": "13800000000", "contact_email": "w@example.cn",
-        "username": "newco", "password": "secret123", "confirm": "secret123"})
+        "username": "newco", "password": "Secret-2026x", "confirm": "Secret-2026x"})
     assert response.status_code == 302
     page = visitor.text("/my")
     assert "发起申报" in page

@@ -13,6 +13,8 @@ def create_app(overrides=None):
     app.config.update(from_env(overrides))
     app.json.ensure_ascii = False
     app.url_map.converters["int"] = BoundedInt
+    from . import security
+    security.init_app(app)  # settings, the secret's check, headers, input guards, sessions' pages
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)

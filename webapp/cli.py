@@ -13,6 +13,7 @@ from . import demo, engine, outbox
 from .engine import PolicyChangeRequired
 from .extensions import db
 from .models import ProcessInstance, User
+from .security import housekeeping
 
 RELEASE = "cli"  # who deployed a version from the repository's files (a release), not a person
 
@@ -164,6 +165,7 @@ def scheduler(interval):
             sent, failed = outbox.send_due()
             if sent or failed:
                 click.echo(f"sent {sent}, failed {failed}")
+            housekeeping.maybe_sweep()  # orphan uploads, audit past its retention (security/housekeeping.py)
         except Exception:  # noqa: BLE001 - the scheduler outlives any one failure
             db.session.rollback()
             current_app.logger.exception("timer sweep failed; retrying in %s s", interval)

@@ -42,6 +42,10 @@ def load():
         _user(f"district-{district['value']}", f"{district['label']}工业和信息化局", "district",
               district=district["value"])
     _user("district-hexi2", "河西区工业和信息化局（二）", "district", district="hexi")  # 转办/委派 and 会签
+    # 三员分立 (webapp/security/roles.py): accounts, roles and policy, the audit trail — no cases
+    _user("sysadmin", "系统管理员", "sysadmin")
+    _user("secadmin", "安全管理员", "secadmin")
+    _user("auditor", "审计管理员", "auditor")
     for username, name, district, first17 in APPLICANTS:
         code = first17 + check_digit(first17)
         org = Organization.query.filter_by(credit_code=code).first()

@@ -8,10 +8,10 @@ each text is parsed once.
 
 import time
 
-import yaml
 from flask import current_app
 
 from .engine import ON_DEPLOY
+from .security import yaml_guard
 
 LABELS_TTL = 5.0
 _texts = {}  # database URI -> (read at, {list name: YAML text})
@@ -43,7 +43,7 @@ def entries(name):
     if text is None:
         return ()
     if text not in _parsed:
-        _parsed[text] = tuple(yaml.safe_load(text) or ())
+        _parsed[text] = tuple(yaml_guard.safe_load(text) or ())
     return _parsed[text]
 
 

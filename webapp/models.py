@@ -51,7 +51,8 @@ class User(UserMixin, db.Model):
     username = db.Column(db.String(80), nullable=False, unique=True)
     password_hash = db.Column(db.String(255), nullable=False)
     display_name = db.Column(db.String(100), nullable=False)
-    role = db.Column(db.String(20), nullable=False)  # owner | city | expert | district | applicant
+    # owner | city | expert | district | applicant | sysadmin | secadmin | auditor (三员, webapp/security/roles.py)
+    role = db.Column(db.String(20), nullable=False)
     district = db.Column(db.String(20))
     organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
     active = db.Column(db.Boolean, default=True, nullable=False)
@@ -235,6 +236,8 @@ class AuditEvent(db.Model):
     element_id = db.Column(db.String(120))
     name = db.Column(db.String(200))
     data = db.Column(JSON)
+    source_ip = db.Column(db.String(45))  # security events: where the request came from
+    result = db.Column(db.String(20))  # security events: success | failure | refused
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -2,7 +2,7 @@
 mobile, notification channels and language
 
 Revision ID: d0616655ad9b
-Revises: 7c1e2f3a9b10
+Revises: 9d4b7e21c5a3
 Create Date: 2026-12-02 00:34:36.444850
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = 'd0616655ad9b'
-down_revision = '7c1e2f3a9b10'
+down_revision = '9d4b7e21c5a3'
 branch_labels = None
 depends_on = None
 

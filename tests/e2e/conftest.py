@@ -65,14 +65,19 @@ def pytest_runtest_makereport(item, call):
 def new_page(browser, base_url, request):
     """new_page() -> a page in a browser context of its own (own cookies), closed after the test.
 
-    When the test fails, each page's last state is saved as failed-<n>.png beside the screenshots."""
-    contexts = []
+    When the test fails, each page's last state is saved as failed-<n>.png beside the screenshots. Any
+    Content-Security-Policy violation a page reports on its console fails the test: the pages, bpmn-js
+    and dmn-js must work under the policy the app sends (webapp/security/headers.py)."""
+    contexts, violations = [], []
 
     def make():
         context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1400, "height": 900})
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield make
     for n, context in enumerate(contexts):
@@ -80,6 +85,7 @@ def new_page(browser, base_url, request):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             context.pages[0].screenshot(path=SCREENSHOTS / f"failed-{n}.png", full_page=True)
         context.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

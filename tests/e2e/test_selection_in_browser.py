@@ -76,7 +76,7 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     applicant.goto("/register")
     for field, value in {"org_name": ORG, "credit_code": CREDIT_CODE, "contact_name": "李经理",
                          "contact_phone": "13912345678", "contact_email": "li@example.cn", "username": "pioneer",
-                         "password": "secret-123", "confirm": "secret-123"}.items():
+                         "password": "Secret-2026x", "confirm": "Secret-2026x"}.items():
         applicant.fill(f"#{field}", value)
     applicant.select_option("#district", "hexi")
     applicant.get_by_role("button", name="注册").click()

@@ -1,18 +1,34 @@
 """Tokens and who-am-I."""
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 
-from ..auth import authenticate, issue_token
+from ..auth import Locked, authenticate, issue_token, revoke_token
+from ..extensions import db
+from ..security import events
 from . import bp, error, login_required
 
 
 @bp.post("/auth/token")
 def token():
-    body = request.get_json(silent=True) or {}
-    user = authenticate(body.get("username"), body.get("password"))
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}  # no credentials (a list, a text): refused as wrong ones
+    try:
+        user = authenticate(body.get("username"), body.get("password"))
+    except Locked:
+        return error(429, f"登录失败次数过多，请 {current_app.config['LOGIN_LOCK_MINUTES']} 分钟后再试")
     if user is None:
         return error(401, "用户名或密码错误")
     return jsonify({"token": issue_token(user)})
+
+
+@bp.post("/auth/logout")
+@login_required()
+def logout():
+    """Revokes the bearer token used: it answers 401 from now on, on every server."""
+    revoke_token(request.headers["Authorization"][7:])
+    events.record("token_revoked", g.user.username)
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/me")

@@ -10,6 +10,7 @@ import difflib
 import yaml
 from lxml import etree
 
+from ..security import yaml_guard
 from .errors import DefinitionError
 from .findings import NS
 from .xml import parse_xml
@@ -203,7 +204,7 @@ FORM_FIELD_KEYS = ("type", "label", "label_en", "required", "required_if", "choi
 def _form_fields(text):
     """{field name: {key: value}} of one form's YAML (a table's columns as "table.column"); {} if unreadable."""
     try:
-        raw = yaml.safe_load(text or "")
+        raw = yaml_guard.safe_load(text or "")
     except yaml.YAMLError:
         return {}
     fields = {}
@@ -223,7 +224,7 @@ def _form_fields(text):
 def _form_titles(text, key):
     """(title, title_en) of one form's YAML; the key when it has none."""
     try:
-        raw = yaml.safe_load(text or "")
+        raw = yaml_guard.safe_load(text or "")
     except yaml.YAMLError:
         raw = None
     if not isinstance(raw, dict):

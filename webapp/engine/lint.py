@@ -10,7 +10,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..formkit import FormDefinitionError, FormNotFound
-from . import countersign, dmn_lint, guardrails, parameters, roles, services
+from . import countersign, dmn_lint, guardrails, parameters, privileged, roles, services
 from .dmn_read import namespace as dmn_namespace
 from .errors import DefinitionError
 from .findings import NS, Finding, text_of
@@ -92,9 +92,12 @@ def lint_tasks(root, filename, library):
             findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 不存在"))
         except FormDefinitionError as err:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 的表单 {form[0]} 有误：{err}"))
+    process_key = (root.xpath("//bpmn:process/@id", namespaces=NS) or [None])[0]
     for operator in root.xpath("//spiff:serviceTaskOperator", namespaces=NS):
         if operator.get("id") not in services.OPERATIONS:
             findings.append(Finding(filename, operator, f"未知服务 {operator.get('id')}"))
+        elif privileged.refusal(operator.get("id"), process_key):
+            findings.append(Finding(filename, operator, privileged.refusal(operator.get("id"), process_key)))
     return findings
 
 

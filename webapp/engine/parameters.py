@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..formkit.definition import NAME
+from ..security import yaml_guard
 from .errors import DefinitionError
 
 TYPES = {"integer": int, "decimal": (int, float), "text": str}
@@ -60,7 +61,7 @@ def read(text):
     if not (text or "").strip():
         return {}
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_guard.safe_load(text)
     except yaml.YAMLError as err:
         raise DefinitionError(f"parameters.yaml: 不是有效的 YAML：{err}") from None
     if not isinstance(raw, dict):
@@ -96,7 +97,7 @@ def with_values(text, values):
     """The parameters file with some values replaced (the panel's edit): only each `value:` line changes, so
     the owner's comments and order stay; a value of the wrong kind or outside its range is then refused by
     read(), as any other."""
-    raw = yaml.safe_load(text or "") or {}
+    raw = yaml_guard.safe_load(text or "") or {}
     if not isinstance(raw, dict):
         raise DefinitionError("parameters.yaml: 须为 参数名: {label, type, value, …} 的映射")
     unknown = [name for name in values if name not in raw]

@@ -21,6 +21,8 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import bounds
+
 MAX_RANGE = 10_000
 
 
@@ -72,7 +74,10 @@ def _compile(source, mode):
         raise RefusedExpression(f"语法错误（第 {err.lineno} 行）：{source!r}") from None
     _refuse_unsafe_nodes(tree, source)
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source)
+    try:
+        result = compiler(source, policy=bounds.BoundedPolicy)
+    except bounds.LimitExceeded as err:
+        raise RefusedExpression(f"{err}：{source!r}") from None
     if result.errors:
         raise RefusedExpression(f"{'; '.join(result.errors)}：{source!r}")
     return result.code
@@ -85,6 +90,9 @@ def _guarded_getitem(obj, key):
 
 
 def _inplacevar(op, x, y):
+    bounded = bounds.inplace(op, x, y)
+    if bounded is not None:
+        return bounded
     ops = {"+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
            "//=": operator.floordiv, "%=": operator.mod}
     if op not in ops:
@@ -92,12 +100,17 @@ def _inplacevar(op, x, y):
     return ops[op](x, y)
 
 
+def _bounded_getattr(obj, name, *default):
+    return bounds.bounded_attribute(obj, name) or safer_getattr(obj, name, *default)
+
+
 def restricted_globals():
     return {
         "__builtins__": SAFE_BUILTINS,
-        "_getattr_": safer_getattr,
+        "_getattr_": _bounded_getattr,
         "_getitem_": _guarded_getitem,
-        "_getiter_": iter,
+        "_getiter_": bounds.guarded_iter,
+        "_binop_": bounds.binop,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,  # x, y = 1, 2
         "_write_": full_write_guard,
@@ -112,7 +125,8 @@ def evaluate(source: str, names: dict):
     """Evaluate one expression against `names` (task data)."""
     scope = restricted_globals()
     scope.update(names)
-    return eval(compile_expression(source), scope)  # noqa: S307 - restricted bytecode, guarded globals
+    with bounds.deadline():
+        return eval(compile_expression(source), scope)  # noqa: S307 - restricted bytecode, guarded globals
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -136,7 +150,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         scope.update(context)
         scope["params"] = self.params
         try:
-            exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode, guarded globals
+            with bounds.deadline():
+                exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode, guarded globals
+            for key, value in scope.items():
+                if key not in _GUARD_NAMES and key not in ("__builtins__", "params") and not callable(value) \
+                        and context.get(key) is not value:
+                    bounds.check_data(value)
         except Exception as err:
             # SpiffWorkflow builds its message as "<type>:" + args[0] and fails on a non-text argument
             # ({}[1] raises KeyError(1)), which would hide the script's own error.

@@ -398,6 +398,9 @@ attachment_checker = attachments.checker
 
 def claim(task_id, user, release=False):
     """Claim a task (签收), or release it; Conflict when it is closed or held by another."""
+    closed = db.session.get(HumanTask, task_id)
+    if closed is not None and closed.state != "open" and scope.can_see_instance(user, closed.instance):
+        raise Conflict("任务已办结")  # completed by someone else meanwhile: a conflict, not a task never seen
     task = visible_task(task_id, user)
     if not scope.is_candidate(user, task):
         if task.state != "open":

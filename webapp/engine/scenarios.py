@@ -36,6 +36,7 @@ import yaml
 from flask import current_app
 
 from ..extensions import db
+from ..security import yaml_guard
 from .errors import EngineError
 
 PDF = b"%PDF-1.4\n% scenario attachment\n%%EOF\n"
@@ -58,7 +59,7 @@ def load(source):
         except UnicodeDecodeError:
             raise ScenarioFileError("场景文件须为 UTF-8 编码") from None
     try:
-        scenarios = yaml.safe_load(source)
+        scenarios = yaml_guard.safe_load(source)
     except yaml.YAMLError as err:
         raise ScenarioFileError(f"场景文件不是有效的 YAML：{err}") from None
     if scenarios is None:

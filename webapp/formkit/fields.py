@@ -32,6 +32,7 @@ from wtforms.validators import Length, NumberRange, Regexp, StopValidation, Vali
 from wtforms.widgets import HiddenInput
 
 from ..ids import MAX_ID
+from ..security.limits import MAX_TABLE_ROWS
 from . import credit_code
 from .definition import COUNTED_TYPES, FieldDef, FormDefinition, localized
 
@@ -268,7 +269,7 @@ def _unbound(spec: FieldDef, siblings: dict, locale: str):
             kw["choices"].insert(0, SelectChoice("", "请选择" if locale == "zh" else "Choose…"))
     if spec.type == "table":
         row = _form_class(RowForm, f"{spec.name}_row", spec.columns, locale)
-        return FieldList(FormField(row), validators=checks, min_entries=0, **kw)
+        return FieldList(FormField(row), validators=checks, min_entries=0, max_entries=MAX_TABLE_ROWS, **kw)
     field_class, type_checks, options = KINDS[spec.type]
     return field_class(validators=[*checks, *type_checks], **options, **kw)
 

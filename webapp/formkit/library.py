@@ -7,13 +7,14 @@ is checked with its own edited texts before it is ever deployed. A library parse
 
 import yaml
 
+from ..security import yaml_guard
 from .definition import NAME, FormDefinition, FormDefinitionError, FormNotFound, parse_form
 
 
 def read_yaml(text, source):
     """A YAML document from a text of the package; FormDefinitionError naming the file when it is not one."""
     try:
-        return yaml.safe_load(text)
+        return yaml_guard.safe_load(text)
     except yaml.YAMLError as exc:
         raise FormDefinitionError(f"{source}: not valid YAML: {exc}") from None
 

@@ -7,6 +7,8 @@ object where a text is expected, a number for a checkbox) are refused here first
 
 from werkzeug.datastructures import MultiDict
 
+from ..security.limits import MAX_TABLE_ROWS
+
 UNKNOWN = "未知字段"
 MALFORMED = "格式不正确"
 TEXT_TYPES = {"text", "textarea", "email", "phone", "credit_code"}
@@ -50,6 +52,9 @@ def _flatten(fields, data: dict, prefix: str, path: str, out: MultiDict, errors:
         if f.type == "table":
             if value is not None and not isinstance(value, list):
                 errors[where] = [MALFORMED]
+            if isinstance(value, list) and len(value) > MAX_TABLE_ROWS:  # refused before 100 000 rows are bound
+                errors[where] = [f"最多 {MAX_TABLE_ROWS} 行"]
+                continue
             for i, row in enumerate(value if isinstance(value, list) else []):
                 if isinstance(row, dict):
                     _flatten(f.columns, row, f"{name}-{i}-", f"{where}.{i}.", out, errors)

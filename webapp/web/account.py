@@ -2,18 +2,21 @@
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from .. import identity, labels
-from ..auth import authenticate
+from ..auth import Locked, authenticate
 from ..extensions import db, login_manager
 from ..models import Organization, User
+from ..security import events, passwords, sessions, throttle
+from ..security.proxies import client_ip
+from ..security.redirects import safe_next
 
 bp = Blueprint("account", __name__)
 MOBILE = re.compile(r"1[3-9]\d{9}")  # a mainland mobile number: where an SMS can go
@@ -36,9 +39,15 @@ def _identity(field_name):
     return check
 
 
-def _free_username(form, field):
+def free_username(form, field):
     if field.data.lower() in identity.RESERVED_USERNAMES or User.query.filter_by(username=field.data).first():
-        raise ValidationError(_("用户名已被使用"))
+        raise ValidationError(_("该用户名不可用，请换一个"))
+
+
+def _policy(form, field):
+    """The password policy (security/passwords.py), with the username the form is registering."""
+    for message in passwords.problems(field.data, form.username.data):
+        raise ValidationError(message)
 
 
 class RegistrationForm(FlaskForm):
@@ -53,9 +62,8 @@ class RegistrationForm(FlaskForm):
         DataRequired(_l("此项为必填项")), Regexp(EMAIL, message=_l("邮箱格式不正确"))])
     username = StringField(_l("登录用户名"), validators=[
         DataRequired(_l("此项为必填项")), Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("3-40位字母、数字或 _ . -")),
-        _free_username])
-    password = PasswordField(_l("密码"), validators=[DataRequired(_l("此项为必填项")),
-                                                   Length(min=8, message=_l("至少8位"))])
+        free_username])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("此项为必填项")), _policy])
     confirm = PasswordField(_l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))])
 
 
@@ -63,20 +71,31 @@ class RegistrationForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except Locked:
+            flash(_("登录失败次数过多，请 %(n)d 分钟后再试", n=current_app.config["LOGIN_LOCK_MINUTES"]), "danger")
+            return render_template("account/login.html", form=form), 429
         if user is not None:
-            login_user(user)
+            sessions.sign_in(user)  # authenticate audited the sign-in
             flash(_("欢迎，%(name)s", name=user.display_name), "success")
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("cases.mine" if user.role == "applicant" else "inbox.todo")
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
         flash(_("用户名或密码错误"), "danger")
     return render_template("account/login.html", form=form)
 
 
+def home_endpoint(user):
+    from ..security.roles import home_endpoint as admin_home
+    return "cases.mine" if user.role == "applicant" else admin_home(user.role) or "inbox.todo"
+
+
 @bp.post("/logout")
 def logout():
+    from flask_login import current_user
+    if current_user.is_authenticated:
+        events.record("logout", current_user.username)
+    sessions.end_web()
+    db.session.commit()
     logout_user()
     return redirect(url_for("public.home"))
 
@@ -85,6 +104,9 @@ def logout():
 def register():
     form = RegistrationForm()
     form.district.choices = [("", _("请选择"))] + labels.options("districts", session.get("lang", "zh"))
+    if request.method == "POST" and throttle.registration_limited(client_ip()):
+        flash(_("提交过于频繁，请稍后再试"), "danger")
+        return render_template("account/register.html", form=form), 429
     if form.validate_on_submit():
         org = Organization(name=form.org_name.data.strip(), credit_code=form.credit_code.data.strip().upper(),
                            district=form.district.data, contact_name=form.contact_name.data,
@@ -95,10 +117,9 @@ def register():
         user = User(username=form.username.data, display_name=org.name, role="applicant",
                     district=org.district, organization_id=org.id, email=form.contact_email.data,
                     mobile=mobile if MOBILE.fullmatch(mobile) else None)
-        user.set_password(form.password.data)
         db.session.add(user)
-        db.session.commit()
-        login_user(user)
+        passwords.set_password(user, form.password.data)
+        sessions.sign_in(user, "register")
         flash(_("注册成功"), "success")
         return redirect(url_for("cases.mine"))
     return render_template("account/register.html", form=form)
