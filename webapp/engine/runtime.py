@@ -33,6 +33,7 @@ from . import (
     audit,
     clock,
     countersign,
+    experts,
     forms,
     notifications,
     roles,
@@ -458,6 +459,8 @@ def complete(task_id, user, data):
                                              attachment_checker(user, instance.id))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
+    if experts.FIELD in clean:
+        experts.check(instance, clean[experts.FIELD])
     if task.delegated_by and task.delegated_by != user.username:
         _hand_back(task, instance, user, clean)
         return instance

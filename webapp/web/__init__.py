@@ -36,6 +36,7 @@ def init_app(app):
         centers,
         definitions,
         district,
+        experts,
         inbox,
         operations,
         public,
@@ -45,8 +46,8 @@ def init_app(app):
         versions,
         workspace,
     )
-    for module in (account, cases, centers, definitions, district, inbox, operations, public, rounds, start, vendor,
-                   versions, workspace):
+    for module in (account, cases, centers, definitions, district, experts, inbox, operations, public, rounds, start,
+                   vendor, versions, workspace):
         app.register_blueprint(module.bp)
 
     @app.context_processor
