@@ -212,3 +212,24 @@ def test_a_yaml_alias_bomb_in_a_deployed_list_is_a_422(app, as_user):
 
 def test_a_browser_session_page_still_works_under_the_guards(app):
     assert Session(app, "city").get("/inbox/").status_code == 200
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_in_year_0001_or_9999_is_refused(app, as_user, day):
+    from selection import application, open_round, task_for
+    round_id = open_round(as_user("city"))
+    applicant = as_user("applicant1")
+    instance_id = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id}
+                                 ).get_json()["id"]
+    task_id = task_for(applicant, instance_id, "submit_application")
+    response = applicant.post(f"/tasks/{task_id}/complete", {"data": application(applicant, founded_on=day)})
+    assert response.status_code == 422 and "founded_on" in response.get_json()["errors"]
+
+
+def test_start_data_cannot_pass_off_another_round(app, as_user):
+    from selection import open_round
+    round_id = open_round(as_user("city"))
+    response = as_user("applicant1").post("/process-instances", {
+        "process": "provider_selection", "round_id": round_id, "data": {"round_info": {"id": 999, "year": 1999}}})
+    assert response.status_code == 201
+    assert response.get_json()["data"]["round_info"]["id"] == round_id
