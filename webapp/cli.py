@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import demo, engine
+from . import demo, engine, outbox
 from .engine import PolicyChangeRequired
 from .extensions import db
 from .models import ProcessInstance, User
@@ -154,13 +154,17 @@ def run_timers(as_of):
 @with_appcontext
 @click.option("--interval", default=30, show_default=True, help="Seconds between checks.")
 def scheduler(interval):
-    """Long-running: fire timers as they fall due. A failing case is marked and skipped by the sweep
-    itself; anything else (the database away for a while) is logged and the next sweep tries again."""
+    """Long-running: fire timers as they fall due and send the outbox (e-mail, SMS). A failing case or
+    message is marked and skipped by the sweep itself; anything else (the database away for a while) is
+    logged and the next sweep tries again."""
     while True:
         try:
             fired = engine.fire_timers()
             if fired:
                 click.echo(f"fired {fired}")
+            sent, failed = outbox.send_due()
+            if sent or failed:
+                click.echo(f"sent {sent}, failed {failed}")
             housekeeping.maybe_sweep()  # orphan uploads, audit past its retention (security/housekeeping.py)
         except Exception:  # noqa: BLE001 - the scheduler outlives any one failure
             db.session.rollback()

@@ -26,6 +26,19 @@ def from_env(overrides=None):
         "LIST_COUNT_CAP": int(os.environ.get("LIST_COUNT_CAP", 200)),
         # Art. 16, four eyes: a rule change deploys only when a city official approves it. Off for development.
         "RULE_CHANGE_APPROVAL": os.environ.get("RULE_CHANGE_APPROVAL", "on").lower() not in ("off", "0", "false"),
+        # Notifications by e-mail (only when MAIL_SERVER is set) and SMS (SMS_SENDER: "module:function"
+        # called with (mobile, text); the default writes them to the log), sent from the outbox.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@gyxxh.tj.gov.cn"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "off").lower() in ("on", "1", "true"),
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "webapp.outbox:log_sms"),
+        # A form takes an hour or two to fill in: its CSRF token lives as long as the session, not 60 minutes.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "AUTOSAVE_SECONDS": int(os.environ.get("AUTOSAVE_SECONDS", 60)),  # a task form's 暂存 while typing
+        "URGE_INTERVAL_MINUTES": int(os.environ.get("URGE_INTERVAL_MINUTES", 60)),  # 催办 at most this often
     }
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.

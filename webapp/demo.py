@@ -25,7 +25,7 @@ def districts():
 def _user(username, display_name, role, **fields):
     user = User.query.filter_by(username=username).first()
     if user is None:
-        user = User(username=username, display_name=display_name, role=role, **fields)
+        user = User(username=username, display_name=display_name, role=role, email=f"{username}@example.cn", **fields)
         user.set_password(PASSWORD)
         db.session.add(user)
     return user

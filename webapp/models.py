@@ -57,6 +57,11 @@ class User(UserMixin, db.Model):
     organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
     active = db.Column(db.Boolean, default=True, nullable=False)
     created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    email = db.Column(db.String(120))
+    mobile = db.Column(db.String(30))
+    # Where notifications go besides the bell (站内信 always): e-mail, SMS; the person chooses.
+    channels = db.Column(JSON, nullable=False, default=lambda: ["email"], server_default='["email"]')
+    language = db.Column(db.String(8), nullable=False, default="zh", server_default="zh")
 
     organization = db.relationship(Organization)
 
@@ -205,6 +210,7 @@ class HumanTask(db.Model):
     completed_by = db.Column(db.String(80), index=True)
     completed_at = db.Column(UTCDateTime)
     data = db.Column(JSON)
+    delegated_by = db.Column(db.String(80))  # 委派: who delegated it and gets it back filled in
 
     instance = db.relationship(ProcessInstance)
 
@@ -380,3 +386,70 @@ class CenterAssessment(db.Model):
     accepted_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
 
     center = db.relationship(Center, back_populates="assessments")
+
+
+class Notification(db.Model):
+    """站内信: one message to one person; the bell counts the unread ones."""
+
+    __table_args__ = (Index("ix_notification_user_unread", "username", "id",
+                            postgresql_where=db.text("read_at IS NULL"), sqlite_where=db.text("read_at IS NULL")),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, index=True)
+    at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    kind = db.Column(db.String(30), nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    instance_id = db.Column(db.Integer)
+    task_id = db.Column(db.Integer)
+    read_at = db.Column(UTCDateTime)
+
+
+class OutboxMessage(db.Model):
+    """An e-mail or SMS written with the step that caused it and sent by the scheduler: a row is taken by
+    one sender at a time (lease) and marked sent once, so nothing is lost or sent twice."""
+
+    __table_args__ = (Index("ix_outbox_message_due", "next_attempt_at", "id",
+                            postgresql_where=db.text("sent_at IS NULL"), sqlite_where=db.text("sent_at IS NULL")),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    channel = db.Column(db.String(10), nullable=False)  # email | sms
+    recipient = db.Column(db.String(120), nullable=False)
+    subject = db.Column(db.String(200), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    next_attempt_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    leased_until = db.Column(UTCDateTime)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    last_error = db.Column(db.Text)
+    sent_at = db.Column(UTCDateTime)
+
+
+class CarbonCopy(db.Model):
+    """抄送: a read-only copy of a case sent to an official, who may then read it (抄送我的)."""
+
+    __table_args__ = (UniqueConstraint("instance_id", "username", "task_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    task_id = db.Column(db.Integer, db.ForeignKey("human_task.id"), nullable=False)
+    username = db.Column(db.String(80), nullable=False, index=True)
+    sent_by = db.Column(db.String(80), nullable=False)
+    comment = db.Column(db.Text)
+    at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    read_at = db.Column(UTCDateTime)
+
+    instance = db.relationship(ProcessInstance)
+    task = db.relationship(HumanTask)
+
+
+class TaskDraft(db.Model):
+    """暂存: what the holder of an open task has typed so far, theirs alone, restored when they return."""
+
+    __table_args__ = (UniqueConstraint("task_id", "username"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    task_id = db.Column(db.Integer, db.ForeignKey("human_task.id"), nullable=False)
+    username = db.Column(db.String(80), nullable=False)
+    data = db.Column(JSON, nullable=False)
+    saved_at = db.Column(UTCDateTime, default=utcnow, nullable=False)

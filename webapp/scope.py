@@ -7,7 +7,7 @@ may read of a case they do see is the case's own declaration (engine.disclosure)
 
 from sqlalchemy import or_
 
-from .models import HumanTask, ProcessInstance
+from .models import CarbonCopy, HumanTask, ProcessInstance
 
 ALL_CASES_ROLES = {"owner", "city"}
 
@@ -16,8 +16,9 @@ def instances_query(user):
     query = ProcessInstance.query
     if user.role in ALL_CASES_ROLES:
         return query
-    if user.role == "district":
-        return query.filter(ProcessInstance.district == user.district)
+    if user.role == "district":  # its district's cases, and those copied to the official (抄送)
+        copied = CarbonCopy.query.with_entities(CarbonCopy.instance_id).filter(CarbonCopy.username == user.username)
+        return query.filter(or_(ProcessInstance.district == user.district, ProcessInstance.id.in_(copied)))
     if user.role == "applicant":
         return query.filter(ProcessInstance.organization_id == user.organization_id)
     if user.role == "expert":

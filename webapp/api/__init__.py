@@ -64,6 +64,7 @@ from . import (  # noqa: E402,F401
     definitions,
     instances,
     migrations,
+    operations,
     public,
     rounds,
     spec,

@@ -16,7 +16,9 @@ SUMMARIES = {
     "api.resource_pool": "资源池名单", "api.notices": "公示与公告", "api.object_to": "提交异议",
     "api.openapi": "本文档", "api.centers": "市级促进中心名单", "api.file_complaint": "投诉服务商",
     "api.list_complaints": "我的投诉", "api.package": "规则包（某一版本的全部内容）",
-    "api.restore": "恢复某一版本为最新版本", "api.logout": "注销当前令牌",
+    "api.restore": "恢复某一版本为最新版本", "api.transfer": "转办", "api.delegate": "委派", "api.cc": "抄送",
+    "api.urge": "催办", "api.save_draft": "暂存", "api.withdraw": "撤回申请", "api.notifications": "我的通知",
+    "api.read_notification": "标记通知已读", "api.logout": "注销当前令牌",
 }
 PAGED = {"api.list_tasks", "api.resource_pool"}  # ?page=&per_page=, answered with X-Total-Count and Link
 PAGE_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}

@@ -15,7 +15,7 @@ def task_json(t):
             "subject": t.instance.subject, "district": t.instance.district, "element_id": t.element_id,
             "name": t.name, "lane": t.lane, "role": t.role, "state": t.state,
             "due_at": t.due_at.isoformat() if t.due_at else None, "claimed_by": t.claimed_by,
-            "assignee": t.assignee, "completed_by": t.completed_by,
+            "assignee": t.assignee, "delegated_by": t.delegated_by, "completed_by": t.completed_by,
             "completed_at": t.completed_at.isoformat() if t.completed_at else None}
 
 
@@ -23,6 +23,8 @@ def task_json(t):
 @login_required()
 def list_tasks():
     """A page of the caller's tasks (?page=, ?per_page= up to 500); Link and X-Total-Count say what else there is."""
+    if request.args.get("state") == "cc":
+        return _copies()
     if request.args.get("state") == "done":
         query = HumanTask.query.filter_by(completed_by=g.user.username).order_by(HumanTask.completed_at.desc(),
                                                                                  HumanTask.id.desc())
@@ -33,6 +35,14 @@ def list_tasks():
     number, size = paging.request_page(request.args)
     page = paging.page_of(query, number, size, options=[joinedload(HumanTask.instance)])
     return paged_json([task_json(t) for t in page.items], page)
+
+
+def _copies():
+    """抄送我的: the copies sent to the caller, newest first, each with its task and whether it was read."""
+    number, size = paging.request_page(request.args)
+    page = paging.page_of(engine.operations.copies_of(g.user), number, size)
+    return paged_json([{**task_json(c.task), "cc_id": c.id, "sent_by": c.sent_by, "comment": c.comment,
+                        "sent_at": c.at.isoformat(), "read": c.read_at is not None} for c in page.items], page)
 
 
 @bp.get("/tasks/<int:task_id>")

@@ -3,12 +3,14 @@
 The page and the API open a form with the same values (the API's `value` of each field): first the
 case organisation's own attributes where a field names one (`from_account`), then the earlier
 submission of the same step by the same party — the applicant's own application after 退回补正, an
-official's own earlier review. Never another person's: a reviewer's form never holds another
+official's own earlier review — and last the person's own 暂存 draft of this task (after 委派, the
+delegate's values handed back). Never another person's: a reviewer's form never holds another
 reviewer's values, so the expert who scores second starts from an empty sheet.
 """
 
 from ..extensions import db
 from ..models import HumanTask, Organization, User
+from . import task_drafts
 from .package import library
 
 
@@ -39,6 +41,9 @@ def opening_values(task, user) -> dict:
     earlier = _own_earlier_submission(task, user)
     if earlier is not None:
         values.update({k: v for k, v in (earlier.data or {}).items() if v not in (None, "", [])})
+    draft = task_drafts.of(task, user.username)
+    if draft is not None:
+        values.update(draft.data)
     values.update({f.name: account.get(f.from_account) for f in definition.fields if f.readonly})
     return values
 

@@ -27,6 +27,8 @@ _HOLD = and_(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open",
              or_(_tasks.c.claimed_by.is_(None), _tasks.c.claimed_by == bindparam("holder")))
 _CLAIM_TASK = update(_tasks).where(_HOLD).values(claimed_by=bindparam("claimed_by"))
 _COMPLETE_TASK = update(_tasks).where(_HOLD)
+_HAND_TASK = update(_tasks).where(_HOLD).values(assignee=bindparam("to"), claimed_by=bindparam("to"),
+                                               delegated_by=bindparam("delegated_by"))
 _SIGN_TASK = update(_tasks).where(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open")
 # The case's open inbox rows and unfired timers, in one round trip.
 _OPEN_ROWS = union_all(
@@ -85,6 +87,12 @@ def claim_task(task_id, username, release=False):
     """Claim (or release) an open task not held by another; whether it happened."""
     parameters = {"task_id": task_id, "holder": username, "claimed_by": None if release else username}
     return _execute(_CLAIM_TASK, parameters).rowcount == 1
+
+
+def hand_task(task_id, holder, to, delegated_by=None):
+    """Give an open task not held by another to `to` (转办, 委派 and its return); whether it happened."""
+    parameters = {"task_id": task_id, "holder": holder, "to": to, "delegated_by": delegated_by}
+    return _execute(_HAND_TASK, parameters).rowcount == 1
 
 
 def sign_task(task_id, data):

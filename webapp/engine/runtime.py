@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import scope
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, Round
-from . import attachments, audit, clock, countersign, forms, roles, rows, serializer
+from . import attachments, audit, clock, countersign, forms, notifications, roles, rows, serializer, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .package import params_of
 from .populations import POPULATIONS
@@ -192,8 +192,12 @@ def _write_state(instance, workflow, since, events):
     rows.write_case(instance, values)
     audit.write(events)
     open_tasks, pending_timers = rows.open_rows(instance.id)
-    _sync_human_tasks(instance, workflow, open_tasks)
+    arrived = _sync_human_tasks(instance, workflow, open_tasks)
     _sync_timers(instance, workflow, pending_timers)
+    notifications.tasks_arrived(instance, arrived, set(values["completed_ids"]),
+                                workflow.script_engine.environment.services.actor)
+    if workflow.completed:
+        notifications.case_decided(instance, notifications.outcome_label(instance.definition, values["outcome"]))
 
 
 def _case_data(workflow):
@@ -217,7 +221,8 @@ def _finish(instance, workflow):
 
 
 def _sync_human_tasks(instance, workflow, known):
-    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows)."""
+    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows); the guids of
+    the rows added."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows.cancel_tasks([row_id for guid, row_id in known.items() if guid not in ready])
     new = []
@@ -237,6 +242,7 @@ def _sync_human_tasks(instance, workflow, known):
             assignee=_evaluate_property(task, "assignee"),
             due_at=clock.now() + iso_duration(due_in) if due_in else None))
     rows.add_tasks(new)
+    return [row["task_guid"] for row in new]
 
 
 def _timer_definition(task):
@@ -421,9 +427,12 @@ def complete(task_id, user, data):
         raise Conflict(f"任务已被 {task.claimed_by} 签收")
     form = forms.form_for(task)
     clean, errors = forms.checked_submission(task, form, data if isinstance(data, dict) else {},
-                                             attachment_checker(user))
+                                             attachment_checker(user, instance.id))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
+    if task.delegated_by and task.delegated_by != user.username:
+        _hand_back(task, instance, user, clean)
+        return instance
     since = time.time()
     workflow = load_workflow(instance, user.username)
     spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
@@ -440,9 +449,22 @@ def complete(task_id, user, data):
     run_engine(spiff_task.run, task.element_id)
     run_engine(workflow.do_engine_steps, task.element_id)
     attachments.link(form.attachment_ids(clean), instance)
+    task_drafts.drop(task)
     save_workflow(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
+
+
+def _hand_back(task, instance, user, clean):
+    """委派's end (resolve): the delegate's values become the delegator's draft, the task theirs again."""
+    owner = task.delegated_by
+    task_drafts.save(task, owner, clean)
+    if not rows.hand_task(task.id, user.username, owner):
+        raise Conflict("任务已办结")
+    attachments.link(forms.form_for(task).attachment_ids(clean), instance)
+    audit.record("resolve", user.username, instance.id, element_id=task.element_id, name=task.name,
+                 data={"to": owner, **clean})
+    notifications.notify([owner], "resolve", instance, task, actor=user.display_name)
 
 
 def _countersign(task, instance, user, clean, sign):

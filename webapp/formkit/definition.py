@@ -154,6 +154,12 @@ class FormDefinition:
 
         return validate(self, data, attachment_ok)
 
+    def draft(self, data, attachment_ok: Callable[[int], bool] | None = None) -> dict:
+        """The values of a half-filled form worth keeping (暂存); see validate.draft_values."""
+        from .validate import draft_values
+
+        return draft_values(self, data, attachment_ok)
+
     def attachment_ids(self, data) -> list[int]:
         """The attachment ids a submission of this form refers to (file and files fields, also in tables)."""
         def walk(fields, values):

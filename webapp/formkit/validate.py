@@ -111,3 +111,18 @@ def _value(f, field):
     if f.type in {"select", "radio"}:
         return data or None
     return data  # integer, file: int or None
+
+
+def draft_values(definition, data, attachment_ok=None) -> dict:
+    """What of a half-filled form is worth keeping (暂存): every field valid on its own, from a JSON object
+    or browser form data; a required field still empty is no reason to lose the others."""
+    formdata, errors = data, {}
+    if not isinstance(data, MultiDict):
+        formdata = MultiDict()
+        _flatten(definition.fields, data, "", "", formdata, errors)
+    form = definition.wtform_class("zh")(formdata=formdata, meta={"csrf": False, "attachment_ok": attachment_ok})
+    form.validate()
+    errors.update(_errors(definition.fields, form, ""))
+    broken = {key.split(".", 1)[0] for key in errors}
+    return {name: value for name, value in _clean(definition.fields, form).items()
+            if name not in broken and value not in (None, "", [])}

@@ -1,16 +1,15 @@
 """The server-rendered pages: one blueprint per area, Chinese by default, English selectable."""
 
-from zoneinfo import ZoneInfo
-
 from flask import render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .. import labels
+from .. import engine, labels
+from ..engine.clock import ZONE as CLOCK_ZONE
 
-CLOCK_ZONE = ZoneInfo("Asia/Shanghai")
 LOCALES = ("zh", "en")
 
 
@@ -38,6 +37,7 @@ def init_app(app):
         definitions,
         district,
         inbox,
+        operations,
         public,
         rounds,
         start,
@@ -45,9 +45,16 @@ def init_app(app):
         versions,
         workspace,
     )
-    for module in (account, cases, centers, definitions, district, inbox, public, rounds, start, vendor, versions,
-                   workspace):
+    for module in (account, cases, centers, definitions, district, inbox, operations, public, rounds, start, vendor,
+                   versions, workspace):
         app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def bell():
+        """The navigation bar's count of unread 站内信 (one indexed count per page)."""
+        if not current_user.is_authenticated:
+            return {}
+        return {"unread_notifications": engine.notifications.unread_count(current_user.username)}
 
     @app.errorhandler(CSRFError)
     def csrf_refused(err):

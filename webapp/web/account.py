@@ -1,12 +1,14 @@
 """Sign in and out, and self-registration of enterprise accounts."""
 
+import re
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from .. import identity, labels
 from ..auth import Locked, authenticate
@@ -17,6 +19,8 @@ from ..security.proxies import client_ip
 from ..security.redirects import safe_next
 
 bp = Blueprint("account", __name__)
+MOBILE = re.compile(r"1[3-9]\d{9}")  # a mainland mobile number: where an SMS can go
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 login_manager.login_view = "account.login"
 login_manager.login_message = _l("请先登录。")
 
@@ -55,7 +59,7 @@ class RegistrationForm(FlaskForm):
     contact_phone = StringField(_l("联系电话"), validators=[
         DataRequired(_l("此项为必填项")), Regexp(r"^[0-9+\- ]{7,20}$", message=_l("电话号码格式不正确"))])
     contact_email = EmailField(_l("电子邮箱"), validators=[
-        DataRequired(_l("此项为必填项")), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮箱格式不正确"))])
+        DataRequired(_l("此项为必填项")), Regexp(EMAIL, message=_l("邮箱格式不正确"))])
     username = StringField(_l("登录用户名"), validators=[
         DataRequired(_l("此项为必填项")), Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("3-40位字母、数字或 _ . -")),
         free_username])
@@ -109,14 +113,44 @@ def register():
                            contact_phone=form.contact_phone.data, contact_email=form.contact_email.data)
         db.session.add(org)
         db.session.flush()
+        mobile = form.contact_phone.data.strip()
         user = User(username=form.username.data, display_name=org.name, role="applicant",
-                    district=org.district, organization_id=org.id)
+                    district=org.district, organization_id=org.id, email=form.contact_email.data,
+                    mobile=mobile if MOBILE.fullmatch(mobile) else None)
         db.session.add(user)
         passwords.set_password(user, form.password.data)
         sessions.sign_in(user, "register")
         flash(_("注册成功"), "success")
         return redirect(url_for("cases.mine"))
     return render_template("account/register.html", form=form)
+
+
+class NotificationSettingsForm(FlaskForm):
+    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=120),
+                                               Regexp(EMAIL, message=_l("邮箱格式不正确"))])
+    mobile = StringField(_l("手机号码"), validators=[Optional(),
+                                                 Regexp(MOBILE.pattern, message=_l("手机号码格式不正确"))])
+    by_email = BooleanField(_l("通过电子邮件通知我"))
+    by_sms = BooleanField(_l("通过短信通知我"))
+    language = SelectField(_l("通知语言"), choices=[("zh", "中文"), ("en", "English")])
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    """通知方式: 站内信 always; e-mail and SMS as the person chooses, to the addresses they give."""
+    user = current_user
+    form = NotificationSettingsForm(data={"email": user.email, "mobile": user.mobile, "language": user.language,
+                                          "by_email": "email" in (user.channels or []),
+                                          "by_sms": "sms" in (user.channels or [])})
+    if form.validate_on_submit():
+        user.email, user.mobile = form.email.data or None, form.mobile.data or None
+        user.channels = [c for c, chosen in (("email", form.by_email.data), ("sms", form.by_sms.data)) if chosen]
+        user.language = form.language.data
+        db.session.commit()
+        flash(_("通知方式已保存"), "success")
+        return redirect(url_for("account.notification_settings"))
+    return render_template("account/notifications.html", form=form)
 
 
 @bp.before_app_request

@@ -16,7 +16,7 @@ from ..formkit.definition import localized
 from ..ids import parse_id
 from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer
 from ..uploads import UploadRefused, check
-from . import error_page
+from . import error_page, operations
 from .start_links import start_links
 
 bp = Blueprint("cases", __name__)
@@ -157,8 +157,12 @@ def case(instance_id):
     open_tasks = [t for t in tasks if t.state == "open"]
     reader = engine.reader(current_user, instance, {t.element_id for t in open_tasks})
     submitted = submissions(instance, reader)
+    engine.operations.mark_copies_read(current_user, instance.id)
+    db.session.commit()
+    ops = engine.operations
     return render_template("cases/case.html", instance=instance, submitted=submitted, history=reader.history(),
-                           change=rule_change(instance),
+                           change=rule_change(instance), may_withdraw=ops.may_withdraw(instance, current_user),
+                           may_urge=instance.status == "running" and ops.may_urge(instance, current_user),
                            open_tasks=open_tasks, assignee=reader.assignee,
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
                            decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
@@ -290,8 +294,14 @@ def handle(task_id):
         if "_add_row" in formdata:
             form = form_class(formdata=formdata)
             extra_rows = 2
+        elif "_save_draft" in formdata:
+            engine.operations.keep_draft(task_id, current_user, formdata)
+            db.session.commit()
+            flash(_("已暂存，下次打开时继续填写"), "success")
+            return redirect(url_for("cases.handle", task_id=task_id))
         else:
-            form, clean, form_errors = definition.bind(formdata, engine.attachment_checker(current_user), locale)
+            allowed = engine.attachment_checker(current_user, task.instance_id)
+            form, clean, form_errors = definition.bind(formdata, allowed, locale)
             errors.update(form_errors)
             if not errors:
                 errors = run_step(lambda: engine.complete(task_id, current_user, clean))[1]
@@ -309,7 +319,9 @@ def handle(task_id):
     submitted = submissions(instance, reader)
     current_ids = definition.attachment_ids(form.data)
     return render_template("cases/handle.html", task=task, instance=instance, form=form, definition=definition,
-                           change=rule_change(instance),
+                           change=rule_change(instance), colleagues=operations.colleagues(task) if actionable else [],
+                           officials=operations.officials() if actionable or current_user.role == "city" else [],
+                           draft=engine.task_drafts.of(task, current_user.username) if actionable else None,
                            errors=errors, actionable=actionable, submitted=submitted, votes=votes,
                            decision_label=_decision_labels([task]),
                            context=reader.data(engine.task_context(task)),

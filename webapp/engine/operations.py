@@ -1,0 +1,186 @@
+"""The task operations officials know from every Chinese approval system: 转办, 委派 (and its 交回), 抄送,
+催办, 撤回 and 暂存. Each is checked by role and scope, recorded in the case's history (actor, time,
+comment) and told to whoever it concerns, in the caller's transaction.
+
+Raises NotFound (not visible), NotAllowed (visible, not theirs to do), Conflict (the task or case has
+moved on), ValidationFailed (a wrong addressee), TooSoon (催办 again within the interval).
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+
+from .. import scope
+from ..extensions import db
+from ..models import CarbonCopy, HumanTask, Notification, User
+from . import attachments, audit, clock, forms, notifications, rows, task_drafts
+from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
+from .runtime import lock_instance, visible_task
+
+HANDOVER_ROLES = ("district", "city")  # whose tasks may be handed to a colleague (an expert's may not)
+COPY_ROLES = ("district", "city", "owner")  # who may receive a 抄送
+
+
+class TooSoon(EngineError):
+    status = 429
+
+
+def _comment(text):
+    return (text or "").strip()[:2000] if isinstance(text, str) else ""
+
+
+def _colleague(task, username, user):
+    """The active account `username` that could hold `task` (same role and scope), else ValidationFailed."""
+    target = User.query.filter_by(username=username, active=True).first() if isinstance(username, str) else None
+    if target is None or target.username == user.username or target.role != task.role or (
+            task.role == "district" and target.district != task.district):
+        raise ValidationFailed("接收人不能办理此任务", {"to": ["须为同一角色、同一辖区的其他在岗人员"]})
+    return target
+
+
+def _held_by(task_id, user):
+    """The open task the user may act on (holds it or may claim it)."""
+    task = visible_task(task_id, user)
+    if task.state != "open":
+        raise Conflict("任务已办结")
+    if not scope.is_candidate(user, task) or task.claimed_by not in (None, user.username):
+        raise NotAllowed("您不能办理此任务")
+    if task.role not in HANDOVER_ROLES:
+        raise NotAllowed("此任务不能转交他人")
+    return task
+
+
+def _hand(task, user, target, delegated_by):
+    if not rows.hand_task(task.id, user.username, target.username, delegated_by):
+        raise Conflict("任务已被他人签收或办结")
+    db.session.refresh(task)
+
+
+def _record(action, user, task, **data):
+    audit.record(action, user.username, task.instance_id, element_id=task.element_id, name=task.name, data=data)
+
+
+def transfer(task_id, user, to, comment=None):
+    """转办: the task becomes `to`'s for good."""
+    task = _held_by(task_id, user)
+    target = _colleague(task, to, user)
+    _hand(task, user, target, None)
+    _record("transfer", user, task, to=target.username, comment=_comment(comment))
+    notifications.notify([target.username], "transfer", task.instance, task, actor=user.display_name,
+                         comment=_comment(comment))
+    return task
+
+
+def delegate(task_id, user, to, comment=None):
+    """委派: `to` fills the task in; their completion hands it back to the user (runtime.complete: resolve)."""
+    task = _held_by(task_id, user)
+    if task.delegated_by:
+        raise Conflict("任务已在委派中")
+    target = _colleague(task, to, user)
+    _hand(task, user, target, user.username)
+    _record("delegate", user, task, to=target.username, comment=_comment(comment))
+    notifications.notify([target.username], "delegate", task.instance, task, actor=user.display_name,
+                         comment=_comment(comment))
+    return task
+
+
+def cc(task_id, user, to, comment=None):
+    """抄送: a read-only copy of the task's case for other officials."""
+    task = visible_task(task_id, user)
+    if not (scope.is_candidate(user, task) or user.role == "city"):
+        raise NotAllowed("您不能抄送此任务")
+    names = sorted({n for n in to if isinstance(n, str)}) if isinstance(to, list) else []
+    targets = User.query.filter(User.username.in_(names), User.active.is_(True), User.role.in_(COPY_ROLES),
+                                User.username != user.username).all()
+    if not names or len(targets) != len(names):
+        raise ValidationFailed("抄送对象有误", {"to": ["须为其他在岗的工作人员"]})
+    already = {c.username for c in CarbonCopy.query.filter_by(task_id=task.id)}
+    for target in targets:
+        if target.username not in already:
+            db.session.add(CarbonCopy(instance_id=task.instance_id, task_id=task.id, username=target.username,
+                                      sent_by=user.username, comment=_comment(comment), at=clock.now()))
+    db.session.flush()
+    _record("cc", user, task, to=names, comment=_comment(comment))
+    notifications.notify(names, "cc", task.instance, task, actor=user.display_name, comment=_comment(comment))
+    return task
+
+
+def copies_of(user):
+    """抄送我的: the copies sent to the user, newest first."""
+    return CarbonCopy.query.filter_by(username=user.username).order_by(CarbonCopy.id.desc())
+
+
+def mark_copies_read(user, instance_id):
+    CarbonCopy.query.filter_by(username=user.username, instance_id=instance_id, read_at=None).update(
+        {CarbonCopy.read_at: clock.now()}, synchronize_session=False)
+
+
+def urge(task_id, user, message=None):
+    """催办: the city, or a district for its own district's cases, reminds whoever holds an open task."""
+    task = visible_task(task_id, user)
+    if not may_urge(task.instance, user):
+        raise NotAllowed("您不能催办此任务")
+    if task.state != "open":
+        raise Conflict("任务已办结")
+    interval = timedelta(minutes=current_app.config["URGE_INTERVAL_MINUTES"])
+    if Notification.query.filter(Notification.kind == "urge", Notification.task_id == task.id,
+                                 Notification.at > clock.now() - interval).first():
+        raise TooSoon("此任务刚催办过，请稍后再催")
+    holders = [task.claimed_by] if task.claimed_by else notifications.task_holders(task)
+    _record("urge", user, task, to=holders, comment=_comment(message))
+    notifications.notify(holders, "urge", task.instance, task, actor=user.display_name, comment=_comment(message))
+    return task
+
+
+def _official_step(instance):
+    """A step of the case an official (anyone but the applicant) has completed, if any."""
+    return HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.state == "completed",
+                                  HumanTask.role != "applicant").first()
+
+
+def may_withdraw(instance, user):
+    return (user.role == "applicant" and instance.organization_id == user.organization_id
+            and instance.status == "running" and _official_step(instance) is None)
+
+
+def may_urge(instance, user):
+    return user.role == "city" or (user.role == "district" and instance.district == user.district)
+
+
+def withdraw(instance_id, user, reason=None):
+    """撤回: the applicant ends their own case, until an official has completed a step of it."""
+    instance = lock_instance(instance_id)
+    if not scope.can_see_instance(user, instance):
+        raise NotFound("案件不存在")
+    if user.role != "applicant" or instance.organization_id != user.organization_id:
+        raise NotAllowed("只有申请单位可以撤回申请")
+    if instance.status != "running":
+        raise Conflict("案件已结束")
+    acted = _official_step(instance)
+    if acted is not None:
+        raise Conflict(f"「{acted.name}」已办理，申请不能再撤回")
+    open_tasks, timers = rows.open_rows(instance.id)
+    holders = [name for t in HumanTask.query.filter(HumanTask.id.in_(list(open_tasks.values())))
+               if t.role != "applicant" for name in notifications.task_holders(t)]
+    rows.cancel_tasks(list(open_tasks.values()))
+    rows.drop_timers(list(timers.values()))
+    now = clock.now()
+    rows.write_case(instance, {"status": "terminated", "ended_at": now, "outcome": "withdrawn",
+                               "outcome_reason": _comment(reason), "active_ids": []})
+    rows.close_notices(instance.id, now)
+    audit.record("withdraw", user.username, instance.id, name=instance.definition.name,
+                 data={"reason": _comment(reason)})
+    notifications.notify(holders, "withdraw", instance, None, actor=user.display_name, comment=_comment(reason))
+    return instance
+
+
+def keep_draft(task_id, user, values):
+    """A holder's 暂存 of an open task (nothing checked but that it is theirs to fill in)."""
+    task = visible_task(task_id, user)
+    if task.state != "open":
+        raise Conflict("任务已办结")
+    if not scope.is_candidate(user, task):
+        raise NotAllowed("您不能办理此任务")
+    if not isinstance(values, dict):
+        raise ValidationFailed("暂存内容须为对象", {"data": ["须为 JSON 对象"]})
+    return task_drafts.save(task, user.username, forms.form_for(task).draft(values, attachments.checker(user)))
