@@ -233,3 +233,13 @@ def test_start_data_cannot_pass_off_another_round(app, as_user):
         "process": "provider_selection", "round_id": round_id, "data": {"round_info": {"id": 999, "year": 1999}}})
     assert response.status_code == 201
     assert response.get_json()["data"]["round_info"]["id"] == round_id
+
+
+def test_only_the_decision_table_editor_may_have_inline_styles_and_no_page_inline_scripts(app):
+    owner = Session(app, "owner")
+    editor = owner.get("/workspace/provider_grading/dmn/provider_grading.dmn")
+    assert editor.status_code == 200
+    csp = editor.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp
+    modeler = owner.get("/workspace/provider_selection")
+    assert modeler.status_code == 200 and "'unsafe-inline'" not in modeler.headers["Content-Security-Policy"]

@@ -1,7 +1,12 @@
 """Security headers on every response. The CSP allows no inline script or style: pages keep their
 scripts in static files and pass data in <script type="application/json"> blocks, which never run;
 bpmn-js and dmn-js position their overlays through the CSSOM (element.style), which CSP permits
-(the browser tests fail on any violation a page reports)."""
+(the browser tests fail on any violation a page reports). One page is the exception: the decision
+table editor, whose cell editor (CodeMirror inside dmn-js) writes a <style> element and style
+attributes that cannot be given a nonce from outside; there, and only there, styles may be inline —
+scripts never are anywhere."""
+
+from flask import request
 
 CSP = "; ".join((
     "default-src 'self'",
@@ -16,6 +21,10 @@ CSP = "; ".join((
     "frame-ancestors 'none'",
 ))
 
+# Pages whose editor library writes inline styles (see above): styles only, for the process owner's page.
+INLINE_STYLE_ENDPOINTS = {"workspace.dmn_editor"}
+EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
 
 def init_app(app):
     hsts = app.config["HSTS_SECONDS"]
@@ -23,7 +32,8 @@ def init_app(app):
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy",
+                           EDITOR_CSP if request.endpoint in INLINE_STYLE_ENDPOINTS else CSP)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"
