@@ -20,6 +20,16 @@ from webapp.security.secret import InsecureConfiguration
 DEEP = "[" * 5000 + "]" * 5000
 
 
+def _application_task(as_user):
+    """applicant1's open application task in a new round: (its API client, the task id)."""
+    from selection import open_round, task_for
+    round_id = open_round(as_user("city"))
+    applicant = as_user("applicant1")
+    instance_id = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id}
+                                 ).get_json()["id"]
+    return applicant, task_for(applicant, instance_id, "submit_application")
+
+
 @pytest.mark.parametrize("key", ["dev-only-insecure-key", "short-key"])
 def test_production_refuses_a_known_or_short_secret(tmp_path, key):
     with pytest.raises(InsecureConfiguration):
@@ -100,12 +110,8 @@ def test_text_postgresql_cannot_hold_is_4xx_there(app, as_user):
 
 
 def test_a_table_past_the_row_limit_is_refused_at_once(app, as_user):
-    from selection import application, open_round, task_for
-    round_id = open_round(as_user("city"))
-    applicant = as_user("applicant1")
-    instance_id = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id}
-                                 ).get_json()["id"]
-    task_id = task_for(applicant, instance_id, "submit_application")
+    from selection import application
+    applicant, task_id = _application_task(as_user)
     row = {"client": "x", "contract_amount": 1, "scope": "x", "status": "completed", "results": "x"}
     start = time.monotonic()
     huge = application(applicant, tianjin_cases=[row] * 100_000)
@@ -216,12 +222,8 @@ def test_a_browser_session_page_still_works_under_the_guards(app):
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
 def test_a_date_in_year_0001_or_9999_is_refused(app, as_user, day):
-    from selection import application, open_round, task_for
-    round_id = open_round(as_user("city"))
-    applicant = as_user("applicant1")
-    instance_id = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id}
-                                 ).get_json()["id"]
-    task_id = task_for(applicant, instance_id, "submit_application")
+    from selection import application
+    applicant, task_id = _application_task(as_user)
     response = applicant.post(f"/tasks/{task_id}/complete", {"data": application(applicant, founded_on=day)})
     assert response.status_code == 422 and "founded_on" in response.get_json()["errors"]
 
