@@ -120,14 +120,14 @@ def test_lint_names_a_timer_value_that_does_not_parse(owner):
     bad = SELECTION.replace('name="dueIn" value="&quot;P15D&quot;"', 'name="dueIn" value="&quot;P15X&quot;"', 1)
     assert bad != SELECTION
     [finding] = owner.post_json("/workspace/lint", {"bpmn": bad}).get_json()["findings"]
-    assert finding["element_id"] == "district_review" and "P15X" in finding["message"]
+    assert finding["element_id"] == "city_formal_check" and "P15X" in finding["message"]
 
 
 def test_lint_says_how_to_fix_a_duration_typed_without_quotes(owner):
     bare = SELECTION.replace('name="dueIn" value="&quot;P15D&quot;"', 'name="dueIn" value="P15D"', 1)
     assert bare != SELECTION
     [finding] = owner.post_json("/workspace/lint", {"bpmn": bare}).get_json()["findings"]
-    assert finding["element_id"] == "district_review" and finding["line"]
+    assert finding["element_id"] == "city_formal_check" and finding["line"]
     assert '须加英文双引号，写成 "P15D"' in finding["message"]
 
 
@@ -430,3 +430,13 @@ def test_form_and_list_names_cannot_be_paths(owner):
     assert owner.post_json("/workspace/complaint/forms/..%2Fescape", {"yaml": "x"}).status_code in (404, 405)
     assert owner.post_json("/workspace/complaint/forms/preview", {"key": "../x", "yaml": "x"}).status_code == 404
     assert owner.post_json("/workspace/complaint/lists/..%2Fx", {"yaml": "x"}).status_code in (404, 405)
+
+
+def test_only_the_decision_table_editor_allows_inline_styles(app):
+    """dmn-js needs inline styles; every other page keeps the strict policy, and scripts stay 'self' everywhere."""
+    owner = Session(app, "owner")
+    table = owner.get("/workspace/provider_grading/dmn/provider_grading.dmn").headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in table and "script-src 'self';" in table
+    for path in ("/workspace/provider_selection", "/inbox/", "/"):
+        policy = owner.get(path).headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy, path

@@ -176,7 +176,8 @@ def lint_condition_names(root, filename, dmn_roots, library):
     """A gateway condition may only name data some step produces: a form's field (task or start form),
     a service's result, a script's variable, a decision table's output, a multi-instance item, a
     message's variable, or what every case starts with (start_data, round_info)."""
-    produced = {"start_data", "round_info", "params"} | set(dir(builtins)) | set(restricted_globals())
+    produced = ({"start_data", "round_info", "params", "working_days_later"} | set(dir(builtins))
+                | set(restricted_globals()))
     for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
         try:
             produced |= {f.name for f in library.form(str(key)).fields}

@@ -16,7 +16,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from . import bounds
+from . import bounds, clock
 
 MAX_RANGE = 10_000
 
@@ -127,22 +127,33 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """SpiffWorkflow environment whose evaluate/execute only run restricted bytecode; every expression also
     reads the case version's rule parameters as `params` (never stored in the case data)."""
 
-    def __init__(self, services=None, params=None):
+    def __init__(self, services=None, params=None, calendar=None):
         super().__init__({})
         self.services = services
         self.params = dict(params or {})
+        self.calendar = calendar
+
+    def working_days_later(self, count):
+        """The end of the `count`th working day from now, as a timer's timeDate (ISO 8601)."""
+        if self.calendar is None:
+            raise RefusedExpression("此处没有工作日历")
+        return self.calendar.add(clock.now(), int(count)).isoformat()
+
+    def _case_names(self, names):
+        names["params"] = self.params
+        names["working_days_later"] = self.working_days_later
+        return names
 
     def evaluate(self, expression, context, external_context=None):
         names = dict(external_context or {})
         names.update(context)
-        names["params"] = self.params
-        return evaluate(expression, names)
+        return evaluate(expression, self._case_names(names))
 
     def execute(self, script, context, external_context=None):
         scope = restricted_globals()
         scope.update(external_context or {})
         scope.update(context)
-        scope["params"] = self.params
+        self._case_names(scope)
         try:
             with bounds.deadline():
                 exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode, guarded globals

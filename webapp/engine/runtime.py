@@ -28,7 +28,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import scope
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, Round
-from . import attachments, audit, clock, countersign, forms, notifications, roles, rows, serializer, task_drafts
+from . import (
+    attachments,
+    audit,
+    clock,
+    countersign,
+    forms,
+    notifications,
+    roles,
+    rows,
+    serializer,
+    task_drafts,
+    workdays,
+)
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ScriptError, ValidationFailed
 from .package import params_of
 from .populations import POPULATIONS
@@ -63,7 +75,8 @@ class ScriptEngine(PythonScriptEngine):
 
 def script_engine_for(instance, actor):
     """The restricted engine a case's scripts run on: its services as `actor`, its version's parameters."""
-    return ScriptEngine(RestrictedEnvironment(Services(instance, actor), params_of(instance.definition)))
+    return ScriptEngine(RestrictedEnvironment(Services(instance, actor), params_of(instance.definition),
+                                              workdays.of_definition(instance.definition)))
 
 
 def run_engine(step, element=None):
@@ -232,7 +245,6 @@ def _sync_human_tasks(instance, workflow, known):
         role = roles.resolve(task.task_spec.lane)
         if role is None:
             raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的泳道 {task.task_spec.lane!r} 不对应任何角色")
-        due_in = _evaluate_property(task, "dueIn")
         new.append(dict(
             instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
             name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane, role=role,
@@ -240,9 +252,25 @@ def _sync_human_tasks(instance, workflow, known):
             district=instance.district if role == "district" else None,
             organization_id=instance.organization_id if role == "applicant" else None,
             assignee=_evaluate_property(task, "assignee"),
-            due_at=clock.now() + iso_duration(due_in) if due_in else None))
+            due_at=_due_at(task, instance)))
     rows.add_tasks(new)
     return [row["task_guid"] for row in new]
+
+
+def _due_at(task, instance):
+    """When a new inbox task is due: `dueWorkingDays` (working days on the case version's calendar),
+    `dueAt` (a time, e.g. when the round closes) or `dueIn` (an ISO duration); none without them."""
+    try:
+        working = _evaluate_property(task, "dueWorkingDays")
+        if working not in (None, ""):
+            return workdays.of_definition(instance.definition).add(clock.now(), int(working))
+        at = _evaluate_property(task, "dueAt")
+        if at:
+            return datetime.fromisoformat(str(at))
+        due_in = _evaluate_property(task, "dueIn")
+        return clock.now() + iso_duration(due_in) if due_in else None
+    except (TypeError, ValueError) as err:
+        raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的办理期限无效：{err}") from None
 
 
 def _timer_definition(task):

@@ -26,6 +26,14 @@ INLINE_STYLE_ENDPOINTS = {"workspace.dmn_editor"}
 EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
+def allow_inline_styles(response):
+    """The DMN editor page only: dmn-js builds parts of its table from HTML with style attributes, and the
+    FEEL cell editor (CodeMirror) adds its stylesheet as a <style> element with no way to give it a nonce.
+    Scripts stay 'self'; the page is the process owner's alone."""
+    response.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
 def init_app(app):
     hsts = app.config["HSTS_SECONDS"]
 

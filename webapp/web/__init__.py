@@ -28,7 +28,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         label=lambda name, value: labels.label(name, value, str(get_locale())),
         options=lambda name: labels.options(name, str(get_locale())),
-        locale=lambda: str(get_locale()), actor_label=actor_label)
+        locale=lambda: str(get_locale()), actor_label=actor_label, workdays_left=engine.workdays.left)
 
     from . import (
         account,

@@ -14,7 +14,7 @@ from .. import engine, labels, scope
 from ..extensions import db
 from ..formkit.definition import localized
 from ..ids import parse_id
-from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer
+from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer, utcnow
 from ..uploads import UploadRefused, check
 from . import error_page, operations
 from .start_links import start_links
@@ -322,6 +322,7 @@ def handle(task_id):
                            change=rule_change(instance), colleagues=operations.colleagues(task) if actionable else [],
                            officials=operations.officials() if actionable or current_user.role == "city" else [],
                            draft=engine.task_drafts.of(task, current_user.username) if actionable else None,
+                           now=utcnow(),
                            errors=errors, actionable=actionable, submitted=submitted, votes=votes,
                            decision_label=_decision_labels([task]),
                            context=reader.data(engine.task_context(task)),

@@ -8,7 +8,7 @@ these pages; the JSON posts carry the page's CSRF token in the X-CSRFToken heade
 
 import re
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -20,6 +20,7 @@ from ..formkit import FormDefinitionError, FormNotFound
 from ..formkit.definition import NAME
 from ..formkit.library import read_yaml
 from ..models import RuleChange
+from ..security.headers import allow_inline_styles
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -214,8 +215,8 @@ def _table(key, file):
 @bp.get("/<key>/dmn/<file>")
 def dmn_editor(key, file):
     _package, row, names = _table(key, file)
-    return render_template("workspace/dmn.html", definition=engine.latest_definition(key), file=file, names=names,
-                           draft=row)
+    return allow_inline_styles(make_response(render_template(
+        "workspace/dmn.html", definition=engine.latest_definition(key), file=file, names=names, draft=row)))
 
 
 @bp.get("/<key>/dmn/<file>/source.dmn")
