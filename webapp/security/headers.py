@@ -3,10 +3,8 @@ scripts in static files and pass data in <script type="application/json"> blocks
 bpmn-js and dmn-js position their overlays through the CSSOM (element.style), which CSP permits
 (the browser tests fail on any violation a page reports). One page is the exception: the decision
 table editor, whose cell editor (CodeMirror inside dmn-js) writes a <style> element and style
-attributes that cannot be given a nonce from outside; there, and only there, styles may be inline —
-scripts never are anywhere."""
-
-from flask import request
+attributes that cannot be given a nonce from outside; there, and only there (allow_inline_styles),
+styles may be inline — scripts never are anywhere."""
 
 CSP = "; ".join((
     "default-src 'self'",
@@ -20,10 +18,6 @@ CSP = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
-
-# Pages whose editor library writes inline styles (see above): styles only, for the process owner's page.
-INLINE_STYLE_ENDPOINTS = {"workspace.dmn_editor"}
-EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def allow_inline_styles(response):
@@ -40,8 +34,7 @@ def init_app(app):
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy",
-                           EDITOR_CSP if request.endpoint in INLINE_STYLE_ENDPOINTS else CSP)
+        headers.setdefault("Content-Security-Policy", CSP)  # the DMN editor's own: allow_inline_styles
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"
