@@ -137,17 +137,19 @@ def test_an_account_uploads_at_most_its_daily_volume(app, as_user):
 def test_uploads_never_linked_to_a_case_are_removed_after_the_setting(app, as_user):
     from selection import apply
     instance_id, applicant = apply(as_user)
-    orphan = applicant.upload().get_json()["id"]
-    fresh = applicant.upload().get_json()["id"]
+    orphan, fresh, drafted = (applicant.upload().get_json()["id"] for _ in range(3))
     with app.app_context():
+        from webapp.models import HumanTask, TaskDraft
+        task = HumanTask.query.filter_by(instance_id=instance_id, state="open").first()
+        db.session.add(TaskDraft(task_id=task.id, username="applicant1", data={"evidence": [str(drafted)]}))
         old = utcnow() - timedelta(hours=app.config["ORPHAN_UPLOAD_HOURS"] + 1)
         linked = [a.id for a in Attachment.query.filter_by(instance_id=instance_id)]
-        db.session.query(Attachment).filter(Attachment.id.in_([orphan, *linked])).update(
+        db.session.query(Attachment).filter(Attachment.id.in_([orphan, drafted, *linked])).update(
             {"created_at": old}, synchronize_session=False)
         db.session.commit()
         assert housekeeping.sweep()["uploads"] == 1
         remaining = {a.id for a in Attachment.query}
-        assert orphan not in remaining and fresh in remaining and set(linked) <= remaining
+        assert orphan not in remaining and {fresh, drafted} <= remaining and set(linked) <= remaining
 
 
 @pytest.mark.parametrize("app", [{"TRUSTED_PROXIES": 1}], indirect=True)
