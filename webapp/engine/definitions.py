@@ -8,7 +8,7 @@ Deployment is all-or-nothing: XML hardening, the BPMN XSD, SpiffWorkflow's own p
 from flask import current_app
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from ..extensions import db
 from ..models import ProcessDefinition
@@ -18,6 +18,8 @@ from .findings import NS, refuse
 from .lint import lint_package
 from .package import of_version
 from .package import process_key as package_key
+from .parser import Parser
+from .refusals import explain
 from .versions import latest_definition
 from .xml import parse_xml
 
@@ -48,22 +50,15 @@ def parse_package(package, confirm_policy_change=False, reason=None, previous=No
     filename, text = package.bpmn
     root = parse_xml(text.encode(), filename)
     dmn_roots = [(name, parse_xml(data.encode(), name)) for name, data in package.dmns]
-    executable = root.xpath("//bpmn:process[@isExecutable='true']", namespaces=NS)
-    if not executable:
-        raise refuse(f"{filename}: 没有可执行的流程（isExecutable=\"true\"），无法部署运行", None, file=filename)
-    if len(executable) > 1:
-        raise refuse(f"{filename}: 一个文件只能包含一个可执行流程", None, file=filename)
-    process = executable[0]
+    process = executable_process(root, filename)
     key = process.get("id")
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = Parser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(root, filename)
         for name, dmn_root in dmn_roots:
             parser.add_dmn_xml(dmn_root, name)
     except ValidationException as err:
-        raise refuse(f"{filename} 第 {err.line_number or '?'} 行：不符合 BPMN 规范：{err}", None,
-                      getattr(err, "id", None), getattr(err, "file_name", None) or filename,
-                      getattr(err, "line_number", None)) from None
+        raise refused(err, root, getattr(err, "file_name", None) or filename) from None
     findings = lint_package(package, previous, root, dmn_roots)
     errors = [f for f in findings if f.severity == "error"]
     policy = [f for f in findings if f.severity == "policy"]
@@ -78,13 +73,37 @@ def parse_package(package, confirm_policy_change=False, reason=None, previous=No
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     except (ValidationException, SpiffWorkflowException) as err:
-        line = getattr(err, "line_number", "") or "?"
-        raise refuse(f"{filename} 第 {line} 行：{err}", None, getattr(err, "id", None), filename,
-                      getattr(err, "line_number", None)) from None
+        raise refused(err, root, filename) from None
     needs_round = bool(process.xpath(
         "bpmn:extensionElements//spiff:property[@name='requiresRound' and @value='true']", namespaces=NS))
     return Parsed(key, process.get("name") or key, needs_round, serializer.spec_to_dict(spec, subprocess_specs),
                   package, policy)
+
+
+def refused(err, root, filename):
+    """A SpiffWorkflow refusal as a DefinitionError in Chinese, with its element and line (refusals.py)."""
+    message, element_id, line = explain(err, root)
+    where = f" 第 {line} 行" if line else ""
+    return refuse(f"{filename}{where}：{message}", None, element_id, filename, line)
+
+
+def executable_process(root, filename):
+    """The one executable process of a diagram, or a refusal naming the processes it has."""
+    processes = root.xpath("//bpmn:process", namespaces=NS)
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
+    if len(executable) == 1:
+        return executable[0]
+    named = "、".join(f"{p.get('name') or p.get('id')}（第 {p.sourceline} 行）" for p in (executable or processes))
+    first = (executable or processes or [root])[0]
+    if executable:
+        message = (f"{filename}: 有 {len(executable)} 个可执行流程（{named}）：一个规则包只运行一个流程；"
+                   "请只把其中一个标为可执行（isExecutable=\"true\"），其余放进子流程或另建流程")
+    elif processes:
+        message = (f"{filename}: 流程 {named} 没有标为可执行（isExecutable=\"true\"）：这是一张描述性的图，"
+                   "本系统只部署可执行的流程；请在建模器中勾选“可执行”")
+    else:
+        message = f"{filename}: 文件中没有流程（bpmn:process），无法部署运行"
+    raise refuse(message, None, first.get("id"), filename, first.sourceline)
 
 
 def deploy(package, actor=None, note=None, confirm_policy_change=False, reason=None, run_scenarios=None,

@@ -20,9 +20,10 @@ class Finding(str):
     only with the owner's explicit confirmation and a reason.
     """
 
-    def __new__(cls, filename, node, message, severity="error"):
-        line = line_of(node) if node is not None else None
-        element_id = _element_id(node)
+    def __new__(cls, filename, node, message, severity="error", line=None, element_id=None):
+        """`line` and `element_id` name the place when there is no node (a decision read into data)."""
+        if node is not None:
+            line, element_id = line_of(node), _element_id(node)
         where = f" 第 {line} 行" if line else ""
         if element_id and element_id not in message:  # every message names its element
             where += f"（{element_id}）"

@@ -20,7 +20,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..formkit.library import read_yaml
-from .restricted import evaluate
+from . import feel
+from .dmn_read import namespace as dmn_namespace
+from .feel_values import to_feel
 
 ARTICLE = re.compile(r"第[一二三四五六七八九十百〇零\d]+条")
 POLICY = "（政策变更，需确认并说明理由）"
@@ -86,7 +88,7 @@ def lint_parameter_changes(new, old, finding):
 
 
 def _decisions(root):
-    ns = {"d": root.nsmap.get(None) or "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+    ns = {"d": dmn_namespace(root)}
     return ns, root.xpath("//d:decision", namespaces=ns)
 
 
@@ -149,7 +151,7 @@ def _answers(cells, probes):
 
 def _differ(old, old_ns, new, new_ns):
     before, after = _cells(old, old_ns), _cells(new, new_ns)
-    if before is None or after is None:
+    if before is None or after is None or not _numeric(c for c, _ in before + after):
         return _rules(old, old_ns) != _rules(new, new_ns)
     try:
         probes = _probes(before, after)
@@ -159,6 +161,11 @@ def _differ(old, old_ns, new, new_ns):
 
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _numeric(cells):
+    """Whether every cell tests numbers only: a table of dates or names has no bands to probe."""
+    return all(feel.is_numeric_test(cell) for cell in cells)
 
 
 def lint_decision_coverage(dmn_roots, finding):
@@ -173,6 +180,8 @@ def lint_decision_coverage(dmn_roots, finding):
                 continue
             cells = [(rule, (rule.findtext("d:inputEntry/d:text", "", ns) or "").strip())
                      for rule in table.findall("d:rule", ns)]
+            if not _numeric(cell for _, cell in cells):
+                continue
             for probe in _probes([(cell, None) for _, cell in cells]):
                 try:
                     hits = [rule for rule, cell in cells if expression_matches(cell, probe)]
@@ -206,11 +215,5 @@ def lint_required_entries(lists, previous_lists, finding):
 
 
 def expression_matches(cell, value):
-    """Whether a decision table cell (Python, "?" for the input) holds for value."""
-    if not cell or cell == "-":
-        return True
-    if "?" in cell:
-        return bool(evaluate(cell.replace("?", "cell_value"), {"cell_value": value}))
-    if cell.startswith(("<", ">", "=", "!")):
-        return bool(evaluate(f"cell_value {cell}", {"cell_value": value}))
-    return bool(evaluate(f"cell_value == ({cell})", {"cell_value": value}))
+    """Whether a decision table cell (FEEL unary tests) holds for value."""
+    return feel.matches(cell, to_feel(value))

@@ -10,9 +10,11 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..formkit import FormDefinitionError, FormNotFound
-from . import countersign, guardrails, parameters, privileged, roles, services
+from . import countersign, dmn_lint, guardrails, parameters, privileged, roles, services
+from .dmn_read import namespace as dmn_namespace
 from .errors import DefinitionError
-from .findings import DMN_NS, NS, Finding, text_of
+from .findings import NS, Finding, text_of
+from .lint_elements import lint_elements
 from .reachability import lint_paths
 from .restricted import RefusedExpression, compile_expression, compile_script, restricted_globals
 from .xml import parse_xml
@@ -44,28 +46,8 @@ def lint_expressions(root, filename):
 
 
 def lint_dmn(root, filename):
-    """Every cell of a decision table is Python for the restricted engine ("-" or empty means any).
-
-    SpiffWorkflow glues a cell without "?" straight onto the input expression (no space), so
-    "in (…)" or "is None" would break at run time: such cells must be written with "?".
-    """
-    findings = []
-    namespace = root.nsmap.get(None) or DMN_NS["dmn"]
-    for node in root.xpath("//d:inputExpression/d:text | //d:inputEntry/d:text | //d:outputEntry/d:text",
-                           namespaces={"d": namespace}):
-        source = (node.text or "").strip()
-        if not source or source == "-":
-            continue
-        if source.split()[0] in ("in", "not", "is"):
-            findings.append(Finding(filename, node, f"单元格 {source!r} 请写成以 ? 开头的形式，例如 ? {source}"))
-            continue
-        probe = f"x {source}" if source.startswith(("<", ">", "=", "!")) else (
-            f"x{source}" if source.startswith(".") else source)
-        try:
-            compile_expression(probe.replace("?", "x"))
-        except RefusedExpression as err:
-            findings.append(Finding(filename, node, f"决策表单元格被拒绝：{err}"))
-    return findings
+    """Every cell of a decision table is FEEL the engine runs (dmn_lint.py)."""
+    return dmn_lint.lint(root, filename)
 
 
 def _lint_countersign(task, filename):
@@ -94,7 +76,10 @@ def lint_tasks(root, filename, library):
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
         task_id = task.get("id")
         lane = lanes.get(task_id)
-        if lane is None or roles.resolve(lane) is None:
+        if lane is None:
+            findings.append(Finding(filename, task, f"用户任务 {task_id} 不在任何泳道中：请把它放进一个泳道，"
+                                                    "泳道的名称决定由哪个角色办理"))
+        elif roles.resolve(lane) is None:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
         findings += _lint_countersign(task, filename)
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
@@ -172,10 +157,10 @@ def script_names(source, mode):
     return read, bound
 
 
-def lint_condition_names(root, filename, dmn_roots, library):
-    """A gateway condition may only name data some step produces: a form's field (task or start form),
-    a service's result, a script's variable, a decision table's output, a multi-instance item, a
-    message's variable, or what every case starts with (start_data, round_info)."""
+def produced_names(root, dmn_roots, library):
+    """The names some step of the diagram produces: a form's field (task or start form), a service's
+    result, a script's variable, a decision table's output, a multi-instance item or output collection,
+    a message's variable, or what every case starts with (start_data, round_info, params, working_days_later)."""
     produced = ({"start_data", "round_info", "params", "working_days_later"} | set(dir(builtins))
                 | set(restricted_globals()))
     for key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value", namespaces=NS):
@@ -187,15 +172,22 @@ def lint_condition_names(root, filename, dmn_roots, library):
         "//spiff:serviceTaskOperator/@resultVariable | //@elementVariable | //bpmn:dataInput/@name"
         " | //bpmn:dataOutput/@name | //bpmn:dataObject/@id | //@messageVariable"
         " | //spiff:messageVariable/text() | //bpmn:inputDataItem/@name | //bpmn:outputDataItem/@name"
-        " | //bpmn:loopDataInputRef/text() | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
+        " | //bpmn:loopDataOutputRef/text()", namespaces=NS)}
     for path in SCRIPT_XPATHS:
         for node in root.xpath(path, namespaces=NS):
             names = script_names(node.text or "", "exec")
             if names:
                 produced |= names[1]
     for _, dmn_root in dmn_roots:
-        namespace = dmn_root.nsmap.get(None) or DMN_NS["dmn"]
-        produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": namespace})}
+        produced |= {str(v) for v in dmn_root.xpath("//d:output/@name", namespaces={"d": dmn_namespace(dmn_root)})}
+        produced |= {str(v) for v in dmn_root.xpath("//d:decision/d:variable/@name | //d:decision/@name",
+                                                    namespaces={"d": dmn_namespace(dmn_root)})}
+    return produced
+
+
+def lint_condition_names(root, filename, dmn_roots, library):
+    """A gateway condition may only name data some step produces (produced_names)."""
+    produced = produced_names(root, dmn_roots, library)
     findings = []
     for node in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
         names = script_names((node.text or "").strip(), "eval") if (node.text or "").strip() else None
@@ -279,4 +271,5 @@ def lint_package(package, previous, root, dmn_roots):
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
     findings += lint_condition_names(root, filename, dmn_roots, library)
+    findings += lint_elements(root, filename, produced_names(root, dmn_roots, library))
     return findings + lint_guardrails(package, previous, root, filename, dmn_roots)

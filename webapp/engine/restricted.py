@@ -13,7 +13,12 @@ import operator
 from functools import lru_cache
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import bounds, clock
@@ -107,6 +112,7 @@ def restricted_globals():
         "_getiter_": bounds.guarded_iter,
         "_binop_": bounds.binop,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,  # x, y = 1, 2
         "_write_": full_write_guard,
         "_inplacevar_": _inplacevar,
     }

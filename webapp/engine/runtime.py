@@ -244,7 +244,8 @@ def _sync_human_tasks(instance, workflow, known):
             continue
         role = roles.resolve(task.task_spec.lane)
         if role is None:
-            raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的泳道 {task.task_spec.lane!r} 不对应任何角色")
+            where = f"的泳道 {task.task_spec.lane!r} 不对应任何角色" if task.task_spec.lane else "不在任何泳道中"
+            raise ScriptError(f"任务 {task.task_spec.bpmn_id} {where}")
         new.append(dict(
             instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id,
             name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane, role=role,

@@ -12,6 +12,10 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer  # noqa: F401 - VERSION is stored per case
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
+
+from .decisions import FeelBusinessRuleTaskConverter
+from .parser import SPEC_CLASSES
 
 
 class _StateConverter(BpmnWorkflowConverter):
@@ -34,7 +38,10 @@ class _StateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+# Business rule tasks deployed since FEEL carry their decision as data (decisions.py); the parser's own
+# task classes (parser.py) convert as the classes they extend.
+registry = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BusinessRuleTask: FeelBusinessRuleTaskConverter,
+                                             **{cls: SPIFF_CONFIG[base] for cls, base in SPEC_CLASSES.items()}})
 _StateConverter(BpmnWorkflow, registry)  # replaces the default converter for top-level workflows
 
 

@@ -15,6 +15,21 @@ window.Workspace = (function () {
     return { status: response.status, data: data };
   }
 
+  // An uploaded XML file as text, decoded as the API decodes it: UTF-8, else the encoding its XML
+  // declaration names (GBK, ISO-8859-1…), so Chinese names arrive intact.
+  async function readXml(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (notUtf8) {
+      const head = new TextDecoder('latin1').decode(bytes.slice(0, 200));
+      const declared = /encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
+      // The text is Unicode now (and saved as UTF-8): its declaration must say so.
+      return new TextDecoder(declared ? declared[1] : 'latin1').decode(bytes)
+        .replace(/^(<\?xml[^>]*encoding\s*=\s*["'])[^"']+/, '$1UTF-8');
+    }
+  }
+
   function status(text, kind) {
     const box = document.getElementById('workspace-status');
     box.className = 'mt-2 alert alert-' + (kind || 'info');
@@ -130,7 +145,7 @@ window.Workspace = (function () {
     });
   }
 
-  return { texts: texts, post: post, status: status, showFindings: showFindings, report: report,
+  return { texts: texts, post: post, readXml: readXml, status: status, showFindings: showFindings, report: report,
     deployOptions: deployOptions, download: download, translateModules: translateModules,
     guardUnsaved: guardUnsaved };
 })();

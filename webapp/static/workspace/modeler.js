@@ -29,10 +29,11 @@
 
   async function open(xml) {
     try {
-      await modeler.importXML(xml);
+      const result = await modeler.importXML(xml);
       modeler.get('canvas').zoom('fit-viewport');
       dirty = false;
       problem.classList.add('d-none');
+      showWarnings(result.warnings || []);
       clearMarks();
       container.dataset.ready = 'true';
       return true;
@@ -40,6 +41,26 @@
       fail(W.texts.importFailed, error);
       return false;
     }
+  }
+
+  // What bpmn-js could not read (an unknown element, a broken reference) is dropped on save: say so.
+  function showWarnings(warnings) {
+    const box = document.getElementById('import-warnings');
+    if (!box) return;
+    box.innerHTML = '';
+    box.classList.toggle('d-none', !warnings.length);
+    if (!warnings.length) return;
+    const title = document.createElement('div');
+    title.textContent = W.texts.importWarnings.replace('__COUNT__', warnings.length);
+    const list = document.createElement('ul');
+    list.className = 'mb-0';
+    warnings.forEach(function (warning) {
+      const item = document.createElement('li');
+      item.textContent = warning.message || String(warning);
+      list.appendChild(item);
+    });
+    box.appendChild(title);
+    box.appendChild(list);
   }
 
   function clearMarks() {
@@ -125,15 +146,13 @@
   document.getElementById('upload-input').addEventListener('change', function (event) {
     const file = event.target.files[0];
     if (!file) return;
-    const reader = new FileReader();
-    reader.onload = async function () {
-      if (await open(String(reader.result))) {
+    W.readXml(file).then(async function (text) {
+      if (await open(text)) {
         filename = file.name;
         dirty = true;
         W.showFindings([]);
       }
-    };
-    reader.readAsText(file);
+    });
     event.target.value = '';
   });
 })();
