@@ -111,3 +111,19 @@ def test_the_city_replaces_an_expert_and_the_average_counts_who_really_scored(ap
     assert data["average_score"] == 85
     assert [h for h in city.get(f"/process-instances/{instance_id}/history").get_json()
             if h["action"] == "reassign"][0]["data"]["from"] == "expert2"
+
+
+def test_the_city_adds_an_expert_to_an_open_review_and_the_average_counts_them(app, as_user):
+    instance_id = _to_assignment(as_user)
+    city = as_user("city")
+    complete(city, instance_id, "city_formal_check", {"decision": "approve", "experts": ["expert1", "expert2"]})
+    task_id = task_for(as_user("expert1"), instance_id, "expert_review")
+    assert city.post(f"/tasks/{task_id}/add-expert", {"to": "expert2"}).status_code == 422  # already reviewing
+    added = city.post(f"/tasks/{task_id}/add-expert", {"to": "expert3", "comment": "增加一名评测专家"})
+    assert added.status_code == 200 and added.get_json()["assignee"] == "expert3"
+    for expert, score in (("expert1", 80), ("expert2", 90), ("expert3", 70)):
+        complete(as_user(expert), instance_id, "expert_review", sheet("expert_review", score))
+    data = case(city, instance_id)["data"]
+    assert sorted(r["expert"] for r in data["expert_reviews"]) == ["expert1", "expert2", "expert3"]
+    assert data["average_score"] == 80
+    assert case(city, instance_id)["active"] == ["city_decision"]

@@ -146,3 +146,16 @@ def test_take_back_from_the_case_page(app, as_user):
                             follow_redirects=True)
     assert "已拿回" in done.get_data(as_text=True) and 'id="task-form"' in done.get_data(as_text=True)
     assert 'id="take-back-form"' not in Session(app, "district-hexi2").text(f"/cases/{instance_id}")
+
+
+def test_the_city_adds_an_expert_from_the_case_page(app, as_user):
+    instance_id, _ = apply(as_user)
+    recommend(as_user("district-hexi"), instance_id)
+    assign_experts(as_user("city"), instance_id)
+    city = Session(app, "city")
+    page = city.text(f"/cases/{instance_id}")
+    anchor = int(re.search(r'/tasks/(\d+)/add-expert', page).group(1))
+    done = city.client.post(f"/tasks/{anchor}/add-expert", follow_redirects=True, data={
+        "to": "expert4", "csrf_token": csrf_token(page), "next": f"/cases/{instance_id}"})
+    assert "已增加评审专家" in done.get_data(as_text=True)
+    assert task_for(as_user("expert4"), instance_id, "expert_review")

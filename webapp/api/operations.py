@@ -65,6 +65,15 @@ def replace_expert(task_id):
     return jsonify(task_json(task))
 
 
+@bp.post("/tasks/<int:task_id>/add-expert")
+@login_required()
+def add_expert(task_id):
+    """加签: {to, comment}; one more expert reviews the case (the city). Answers the new review task."""
+    task = ops.add_expert(task_id, g.user, json_body().get("to"), json_body().get("comment"))
+    db.session.commit()
+    return jsonify(task_json(task))
+
+
 @bp.post("/tasks/<int:task_id>/take-back")
 @login_required()
 def take_back(task_id):

@@ -19,7 +19,8 @@ SUMMARIES = {
     "api.restore": "恢复某一版本为最新版本", "api.transfer": "转办", "api.delegate": "委派", "api.cc": "抄送",
     "api.urge": "催办", "api.save_draft": "暂存", "api.withdraw": "撤回申请", "api.notifications": "我的通知",
     "api.read_notification": "标记通知已读", "api.draw_experts": "随机抽取专家",
-    "api.replace_expert": "更换评审专家", "api.take_back": "拿回", "api.logout": "注销当前令牌",
+    "api.replace_expert": "更换评审专家", "api.take_back": "拿回",
+    "api.add_expert": "加签（增加评审专家）", "api.logout": "注销当前令牌",
 }
 PAGED = {"api.list_tasks", "api.resource_pool"}  # ?page=&per_page=, answered with X-Total-Count and Link
 PAGE_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import AuditEvent, CarbonCopy, HumanTask, Notification, User
 from . import attachments, audit, clock, experts, forms, notifications, rows, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
-from .runtime import lock_instance, reassign, take_back, visible_task
+from .runtime import add_instance, lock_instance, reassign, take_back, visible_task
 
 HANDOVER_ROLES = ("district", "city")  # whose tasks may be handed to a colleague (an expert's may not)
 COPY_ROLES = ("district", "city", "owner")  # who may receive a 抄送
@@ -194,28 +194,45 @@ def draw_experts(task_id, user):
     return experts.draw(task, user, forms.form_for(task))
 
 
-def replace_expert(task_id, user, to, comment=None):
-    """换人 (加签 and 减签 at once): the city gives an open expert review to another eligible expert; the old
-    one's task is gone from their inbox, and the average counts whoever really scored."""
+def _expert_review(task_id, user, to):
+    """(task, case, expert) for a change of reviewers by the city: an open expert review, and an active expert
+    who neither reviews this case already nor must stand aside from it."""
     if user.role != "city":
-        raise NotAllowed("只有市级主管部门可以更换评审专家")
+        raise NotAllowed("只有市级主管部门可以调整评审专家")
     task = visible_task(task_id, user)
     if task.state != "open":
         raise Conflict("任务已办结")
     if task.role != "expert":
-        raise NotAllowed("只有专家评审任务可以更换专家")
+        raise NotAllowed("只有专家评审任务可以调整专家")
     instance = lock_instance(task.instance_id)
     target = User.query.filter_by(username=to, role="expert", active=True).first() if isinstance(to, str) else None
     reviewing = HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.element_id == task.element_id,
                                        HumanTask.assignee == to, HumanTask.state.in_(("open", "completed"))).first()
     if target is None or reviewing is not None:
-        raise ValidationFailed("不能更换为该专家", {"to": ["须为在岗且未参加本案评审的专家"]})
+        raise ValidationFailed("不能指派该专家", {"to": ["须为在岗且未参加本案评审的专家"]})
     experts.check(instance, [target.username])
+    return task, instance, target
+
+
+def replace_expert(task_id, user, to, comment=None):
+    """换人 (减签 and 加签 at once): the city gives an open expert review to another eligible expert; the old
+    one's task is gone from their inbox, and the average counts whoever really scored."""
+    task, instance, target = _expert_review(task_id, user, to)
     old = task.assignee
     reassign(task, instance, target.username, user.username, _comment(comment))
     notifications.notify([target.username], "task", instance, task)
     notifications.notify([old], "reassigned", instance, task, actor=user.display_name)
     return task
+
+
+def add_expert(task_id, user, to, comment=None):
+    """加签: one more expert reviews the case (`task_id`: any open review of it); the average counts them too."""
+    task, instance, target = _expert_review(task_id, user, to)
+    add_instance(task, instance, target.username, user.username, _comment(comment))
+    added = HumanTask.query.filter_by(instance_id=instance.id, element_id=task.element_id, state="open",
+                                      assignee=target.username).one()
+    notifications.notify([target.username], "task", instance, added)
+    return added
 
 
 def replacements(instance, open_tasks, user):

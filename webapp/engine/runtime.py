@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import ParallelMultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -502,6 +503,24 @@ def reassign(task, instance, to, actor, comment):
     save_workflow(instance, workflow, since, audit.event(
         "reassign", actor, instance.id, element_id=task.element_id, name=task.name,
         data={"from": task.assignee, "to": to, "comment": comment}))
+
+
+def add_instance(task, instance, item, actor, comment):
+    """加签: one more instance, for `item` (an expert), of the open parallel multi-instance step that `task`
+    is an instance of; its result joins the step's output like the others'."""
+    since = time.time()
+    workflow = load_workflow(instance, actor)
+    child = workflow.get_task_from_id(UUID(task.task_guid))
+    parent = child.parent if child is not None else None
+    spec = parent.task_spec if parent is not None else None
+    items = spec.data_input.get(parent) if isinstance(spec, ParallelMultiInstanceTask) and spec.data_input else None
+    if not isinstance(items, list) or parent.state != TaskState.STARTED:
+        raise Conflict("此环节不能加签")
+    items.append(item)
+    run_engine(lambda: spec.create_child(parent, item, len(items) - 1), task.element_id)
+    run_engine(workflow.do_engine_steps, task.element_id)
+    save_workflow(instance, workflow, since, audit.event("add_reviewer", actor, instance.id, element_id=task.element_id,
+                                                         name=task.name, data={"to": item, "comment": comment}))
 
 
 def take_back(task, instance, actor):

@@ -74,6 +74,14 @@ def replace_expert(task_id):
                     _("已更换评审专家"), url_for("inbox.todo"))
 
 
+@bp.post("/tasks/<int:task_id>/add-expert")
+@login_required
+def add_expert(task_id):
+    form = request.form
+    return _operate(lambda: ops.add_expert(task_id, current_user, form.get("to"), form.get("comment")),
+                    _("已增加评审专家"), url_for("inbox.todo"))
+
+
 @bp.post("/tasks/<int:task_id>/take-back")
 @login_required
 def take_back(task_id):
