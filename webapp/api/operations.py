@@ -11,39 +11,20 @@ from .tasks import task_json
 ops = engine.operations
 
 
-@bp.post("/tasks/<int:task_id>/transfer")
-@login_required()
-def transfer(task_id):
-    body = json_body()
-    task = ops.transfer(task_id, g.user, body.get("to"), body.get("comment"))
-    db.session.commit()
-    return jsonify(task_json(task))
+def _task_operation(name, step, arguments):
+    """POST /tasks/{id}/<name> with a JSON body of the arguments; answers the task as it is now."""
+    def view(task_id):
+        body = json_body()
+        task = step(task_id, g.user, *(body.get(argument.removesuffix("[]")) for argument in arguments))
+        db.session.commit()
+        return jsonify(task_json(task))
+    view.__doc__ = step.__doc__
+    bp.add_url_rule(f"/tasks/<int:task_id>/{name}", endpoint=name.replace("-", "_"), methods=["POST"],
+                    view_func=login_required()(view))
 
 
-@bp.post("/tasks/<int:task_id>/delegate")
-@login_required()
-def delegate(task_id):
-    body = json_body()
-    task = ops.delegate(task_id, g.user, body.get("to"), body.get("comment"))
-    db.session.commit()
-    return jsonify(task_json(task))
-
-
-@bp.post("/tasks/<int:task_id>/cc")
-@login_required()
-def cc(task_id):
-    body = json_body()
-    task = ops.cc(task_id, g.user, body.get("to"), body.get("comment"))
-    db.session.commit()
-    return jsonify(task_json(task))
-
-
-@bp.post("/tasks/<int:task_id>/urge")
-@login_required()
-def urge(task_id):
-    task = ops.urge(task_id, g.user, json_body().get("message"))
-    db.session.commit()
-    return jsonify(task_json(task))
+for _name, (_step, _arguments) in ops.ON_TASK.items():
+    _task_operation(_name, _step, _arguments)
 
 
 @bp.put("/tasks/<int:task_id>/draft")
@@ -53,34 +34,6 @@ def save_draft(task_id):
     draft = ops.keep_draft(task_id, g.user, json_body().get("data"))
     db.session.commit()
     return jsonify({"data": draft.data, "saved_at": draft.saved_at.isoformat()})
-
-
-@bp.post("/tasks/<int:task_id>/replace-expert")
-@login_required()
-def replace_expert(task_id):
-    """换人: {to, comment} gives an open expert review to another eligible expert (the city)."""
-    body = json_body()
-    task = ops.replace_expert(task_id, g.user, body.get("to"), body.get("comment"))
-    db.session.commit()
-    return jsonify(task_json(task))
-
-
-@bp.post("/tasks/<int:task_id>/add-expert")
-@login_required()
-def add_expert(task_id):
-    """加签: {to, comment}; one more expert reviews the case (the city). Answers the new review task."""
-    task = ops.add_expert(task_id, g.user, json_body().get("to"), json_body().get("comment"))
-    db.session.commit()
-    return jsonify(task_json(task))
-
-
-@bp.post("/tasks/<int:task_id>/take-back")
-@login_required()
-def take_back(task_id):
-    """拿回: {reason}; the caller's completed step opens again while its next steps are untouched."""
-    task = ops.take_back_step(task_id, g.user, json_body().get("reason"))
-    db.session.commit()
-    return jsonify(task_json(task))
 
 
 @bp.post("/tasks/<int:task_id>/draw")

@@ -60,28 +60,27 @@ def _record(action, user, task, **data):
     audit.record(action, user.username, task.instance_id, element_id=task.element_id, name=task.name, data=data)
 
 
-def transfer(task_id, user, to, comment=None):
-    """转办: the task becomes `to`'s for good."""
+def _hand_over(task_id, user, to, comment, action):
     task = _held_by(task_id, user)
+    delegating = action == "delegate"
+    if delegating and task.delegated_by:
+        raise Conflict("任务已在委派中")
     target = _colleague(task, to, user)
-    _hand(task, user, target, None)
-    _record("transfer", user, task, to=target.username, comment=_comment(comment))
-    notifications.notify([target.username], "transfer", task.instance, task, actor=user.display_name,
+    _hand(task, user, target, user.username if delegating else None)
+    _record(action, user, task, to=target.username, comment=_comment(comment))
+    notifications.notify([target.username], action, task.instance, task, actor=user.display_name,
                          comment=_comment(comment))
     return task
+
+
+def transfer(task_id, user, to, comment=None):
+    """转办: the task becomes `to`'s for good."""
+    return _hand_over(task_id, user, to, comment, "transfer")
 
 
 def delegate(task_id, user, to, comment=None):
     """委派: `to` fills the task in; their completion hands it back to the user (runtime.complete: resolve)."""
-    task = _held_by(task_id, user)
-    if task.delegated_by:
-        raise Conflict("任务已在委派中")
-    target = _colleague(task, to, user)
-    _hand(task, user, target, user.username)
-    _record("delegate", user, task, to=target.username, comment=_comment(comment))
-    notifications.notify([target.username], "delegate", task.instance, task, actor=user.display_name,
-                         comment=_comment(comment))
-    return task
+    return _hand_over(task_id, user, to, comment, "delegate")
 
 
 def cc(task_id, user, to, comment=None):
@@ -290,3 +289,16 @@ def mark_opened(task, user):
     if task.state == "open" and task.opened_at is None and scope.is_candidate(user, task):
         HumanTask.query.filter_by(id=task.id, opened_at=None).update({HumanTask.opened_at: clock.now()},
                                                                     synchronize_session=False)
+
+
+# The operations on one task as the pages and the API offer them: {name in the URL: (function, what it takes
+# after the task and the person, in order)}; "to[]" is a list (抄送 goes to several people).
+ON_TASK = {
+    "transfer": (transfer, ("to", "comment")),
+    "delegate": (delegate, ("to", "comment")),
+    "cc": (cc, ("to[]", "comment")),
+    "urge": (urge, ("message",)),
+    "replace-expert": (replace_expert, ("to", "comment")),
+    "add-expert": (add_expert, ("to", "comment")),
+    "take-back": (take_back_step, ("reason",)),
+}

@@ -5,6 +5,7 @@ and said in a message on the page it came from, never an error page."""
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -35,58 +36,32 @@ def _operate(step, done, default):
     return _back(default)
 
 
-@bp.post("/tasks/<int:task_id>/transfer")
-@login_required
-def transfer(task_id):
-    form = request.form
-    return _operate(lambda: ops.transfer(task_id, current_user, form.get("to"), form.get("comment")),
-                    _("已转办"), url_for("inbox.todo"))
+# What a page says when a task operation (engine.operations.ON_TASK) is done, and where it goes unless the
+# form names its page (`next`): the inbox, or the task itself when it is the person's again.
+DONE = {
+    "transfer": (_l("已转办"), "inbox.todo"),
+    "delegate": (_l("已委派，对方办理后将交回您确认"), "inbox.todo"),
+    "cc": (_l("已抄送"), "operations.copies"),
+    "urge": (_l("已催办"), "inbox.todo"),
+    "replace-expert": (_l("已更换评审专家"), "inbox.todo"),
+    "add-expert": (_l("已增加评审专家"), "inbox.todo"),
+    "take-back": (_l("已拿回，可重新办理"), "cases.handle"),
+}
 
 
-@bp.post("/tasks/<int:task_id>/delegate")
-@login_required
-def delegate(task_id):
-    form = request.form
-    return _operate(lambda: ops.delegate(task_id, current_user, form.get("to"), form.get("comment")),
-                    _("已委派，对方办理后将交回您确认"), url_for("inbox.todo"))
+def _task_operation(name, step, arguments):
+    done, page = DONE[name]
+
+    def view(task_id):
+        values = [request.form.getlist(a[:-2]) if a.endswith("[]") else request.form.get(a) for a in arguments]
+        default = url_for(page, task_id=task_id) if page == "cases.handle" else url_for(page)
+        return _operate(lambda: step(task_id, current_user, *values), str(done), default)
+    bp.add_url_rule(f"/tasks/<int:task_id>/{name}", endpoint=name.replace("-", "_"), methods=["POST"],
+                    view_func=login_required(view))
 
 
-@bp.post("/tasks/<int:task_id>/cc")
-@login_required
-def cc(task_id):
-    form = request.form
-    return _operate(lambda: ops.cc(task_id, current_user, form.getlist("to"), form.get("comment")),
-                    _("已抄送"), url_for("operations.copies"))
-
-
-@bp.post("/tasks/<int:task_id>/urge")
-@login_required
-def urge(task_id):
-    return _operate(lambda: ops.urge(task_id, current_user, request.form.get("message")),
-                    _("已催办"), url_for("inbox.todo"))
-
-
-@bp.post("/tasks/<int:task_id>/replace-expert")
-@login_required
-def replace_expert(task_id):
-    form = request.form
-    return _operate(lambda: ops.replace_expert(task_id, current_user, form.get("to"), form.get("comment")),
-                    _("已更换评审专家"), url_for("inbox.todo"))
-
-
-@bp.post("/tasks/<int:task_id>/add-expert")
-@login_required
-def add_expert(task_id):
-    form = request.form
-    return _operate(lambda: ops.add_expert(task_id, current_user, form.get("to"), form.get("comment")),
-                    _("已增加评审专家"), url_for("inbox.todo"))
-
-
-@bp.post("/tasks/<int:task_id>/take-back")
-@login_required
-def take_back(task_id):
-    return _operate(lambda: ops.take_back_step(task_id, current_user, request.form.get("reason")),
-                    _("已拿回，可重新办理"), url_for("cases.handle", task_id=task_id))
+for _name, (_step, _arguments) in ops.ON_TASK.items():
+    _task_operation(_name, _step, _arguments)
 
 
 @bp.post("/tasks/<int:task_id>/draw")
