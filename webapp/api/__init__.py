@@ -66,6 +66,7 @@ from . import (  # noqa: E402,F401
     migrations,
     operations,
     public,
+    round_lists,
     rounds,
     spec,
     tasks,
