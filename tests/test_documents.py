@@ -6,6 +6,7 @@ import io
 from pypdf import PdfReader
 from selection import publish_list
 from test_round_list import listed
+from web import Session
 
 from webapp.extensions import db
 from webapp.models import Notice
@@ -49,3 +50,29 @@ def test_without_a_chinese_font_the_pdf_is_refused_not_a_500(app, as_user):
     finally:
         pdf.FONT_CANDIDATES = saved
     assert response.status_code == 503 and "字体" in response.get_json()["error"]
+
+
+def test_the_district_recommendation_generates_the_letter_listed_with_the_case(app, as_user):
+    from selection import apply, complete
+
+    instance_id, applicant = apply(as_user)
+    district = as_user("district-hexi")
+    assert district.get(f"/process-instances/{instance_id}/documents").get_json() == []
+    complete(district, instance_id, "district_review", {"decision": "approve", "opinion": "材料齐全，同意推荐"})
+    [letter] = applicant.get(f"/process-instances/{instance_id}/documents").get_json()
+    assert (letter["kind"], letter["title"]) == ("recommendation_letter", "推荐函")
+    text = pdf_text(applicant.client.get(letter["url"], headers=applicant.headers))
+    assert text.startswith("推荐函天津市工业和信息化局：")
+    assert "天津智造数字科技有限公司" in text and "材料齐全，同意推荐" in text
+    assert "2026年度制造业数字化转型服务商遴选" in text
+    assert "河西区工业和信息化主管部门" in text and text.endswith("（盖章）")
+    # Another district neither lists nor reads it.
+    other = as_user("district-nankai")
+    assert other.get(f"/process-instances/{instance_id}/documents").status_code == 404
+    assert other.client.get(letter["url"], headers=other.headers).status_code == 404
+    page = Session(app, "applicant1").text(f"/cases/{instance_id}")  # the case page lists and serves it too
+    assert "推荐函" in page and f"/cases/{instance_id}/documents/recommendation_letter.pdf" in page
+    assert Session(app, "applicant1").client.get(
+        f"/cases/{instance_id}/documents/recommendation_letter.pdf").headers["Content-Type"] == "application/pdf"
+    assert applicant.client.get(f"/api/v1/process-instances/{instance_id}/documents/nothing.pdf",
+                                headers=applicant.headers).status_code == 404

@@ -62,6 +62,7 @@ from . import (  # noqa: E402,F401
     centers,
     complaints,
     definitions,
+    documents,
     instances,
     migrations,
     operations,

@@ -28,6 +28,7 @@ class Document:
     """What a printed document holds, top to bottom."""
 
     title: str
+    salutation: str | None = None  # the addressee, flush left ("天津市工业和信息化局：")
     paragraphs: list = field(default_factory=list)
     table: tuple | None = None  # (header cells, rows of cells, relative column widths)
     lines: list = field(default_factory=list)  # short lines after the text: period, contacts
@@ -56,6 +57,8 @@ def render(document):
     pdf.multi_cell(0, 10, document.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("zh", size=12)
+    if document.salutation:
+        pdf.multi_cell(0, 7.5, document.salutation, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for paragraph in document.paragraphs:
         pdf.multi_cell(0, 7.5, "\u3000\u3000" + paragraph, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1.5)

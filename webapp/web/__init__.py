@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .. import engine, labels
+from ..documents.texts import cn_date
 from ..engine.clock import ZONE as CLOCK_ZONE
 
 LOCALES = ("zh", "en")
@@ -31,10 +32,12 @@ def isotime(text, fmt="%Y-%m-%d %H:%M"):
     except (TypeError, ValueError):
         return text
 
+
 def init_app(app):
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["isotime"] = isotime
+    app.jinja_env.filters["cndate"] = cn_date
     app.jinja_env.globals.update(
         label=lambda name, value: labels.label(name, value, str(get_locale())),
         options=lambda name: labels.options(name, str(get_locale())),
@@ -46,6 +49,7 @@ def init_app(app):
         centers,
         definitions,
         district,
+        documents,
         inbox,
         operations,
         public,
@@ -56,8 +60,8 @@ def init_app(app):
         versions,
         workspace,
     )
-    for module in (account, cases, centers, definitions, district, inbox, operations, public, round_lists, rounds,
-                   start, vendor, versions, workspace):
+    for module in (account, cases, centers, definitions, district, documents, inbox, operations, public, round_lists,
+                   rounds, start, vendor, versions, workspace):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -70,6 +70,14 @@ def notice(notice_id):
                            parts=item.details or {"body": item.body or ""}, paragraphs=texts.paragraphs)
 
 
+@bp.get("/notices/<int:notice_id>.pdf")
+def notice_pdf(notice_id):
+    """The notice as a printable PDF (the same as the API's)."""
+    from ..api.public import notice_pdf as pdf_of
+
+    return pdf_of(notice_id)
+
+
 @bp.get("/objections")
 def objection_lookup():
     """The form to follow an objection by its 受理编号."""
