@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from api_client import Api
 from sqlalchemy import text
 
 from webapp import create_app, demo, engine
@@ -72,28 +73,6 @@ def app(tmp_path, request, seeded_sqlite):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-class Api:
-    """A signed-in API client for one demo user."""
-
-    def __init__(self, client, username):
-        self.client = client
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": "demo12345"})
-        assert response.status_code == 200, response.get_json()
-        self.headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
-
-    def get(self, path, **kw):
-        return self.client.get(f"/api/v1{path}", headers=self.headers, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kw)
-
-    def upload(self, name="evidence.pdf", content=b"%PDF-1.4\n% demo evidence\n%%EOF\n"):
-        from io import BytesIO
-        response = self.client.post("/api/v1/attachments", headers=self.headers,
-                                    data={"file": (BytesIO(content), name)}, content_type="multipart/form-data")
-        return response
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from flask import render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from selection import apply, case, complete, task_for
+from selection import apply, case, complete, recommend, task_for
 from shipped_forms import load_form
 from web import Session, form_values
 from werkzeug.datastructures import MultiDict
@@ -144,3 +144,18 @@ def test_returned_application_with_every_field_reopens_and_resubmits_unchanged(a
                                           state="completed").order_by(HumanTask.id).all())
         assert len(done) == 3 and done[2].data == done[1].data  # the page sent back exactly what was stored
     assert case(applicant, instance_id)["active"] == ["district_review"]
+
+
+def test_the_city_returns_a_case_to_the_district_which_reviews_it_again(app, as_user):
+    """退回 to an earlier step than the applicant's: the diagram's way back from the formal check."""
+    instance_id, applicant = apply(as_user)
+    hexi, city = as_user("district-hexi"), as_user("city")
+    recommend(hexi, instance_id)
+    refused = complete(city, instance_id, "city_formal_check", {"decision": "return"}, expect=422)
+    assert "opinion" in refused["errors"]  # a return says why
+    complete(city, instance_id, "city_formal_check", {"decision": "return", "opinion": "请补充现场核查情况"})
+    assert case(city, instance_id)["active"] == ["district_review"]
+    task_id = task_for(hexi, instance_id, "district_review")
+    assert "请补充现场核查情况" in Session(app, "district-hexi").text(f"/tasks/{task_id}")
+    recommend(hexi, instance_id)
+    assert case(city, instance_id)["active"] == ["city_formal_check"]

@@ -20,6 +20,16 @@ from webapp.security.secret import InsecureConfiguration
 DEEP = "[" * 5000 + "]" * 5000
 
 
+def _application_task(as_user):
+    """applicant1's open application task in a new round: (its API client, the task id)."""
+    from selection import open_round, task_for
+    round_id = open_round(as_user("city"))
+    applicant = as_user("applicant1")
+    instance_id = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id}
+                                 ).get_json()["id"]
+    return applicant, task_for(applicant, instance_id, "submit_application")
+
+
 @pytest.mark.parametrize("key", ["dev-only-insecure-key", "short-key"])
 def test_production_refuses_a_known_or_short_secret(tmp_path, key):
     with pytest.raises(InsecureConfiguration):
@@ -100,12 +110,8 @@ def test_text_postgresql_cannot_hold_is_4xx_there(app, as_user):
 
 
 def test_a_table_past_the_row_limit_is_refused_at_once(app, as_user):
-    from selection import application, open_round, task_for
-    round_id = open_round(as_user("city"))
-    applicant = as_user("applicant1")
-    instance_id = applicant.post("/process-instances", {"process": "provider_selection", "round_id": round_id}
-                                 ).get_json()["id"]
-    task_id = task_for(applicant, instance_id, "submit_application")
+    from selection import application
+    applicant, task_id = _application_task(as_user)
     row = {"client": "x", "contract_amount": 1, "scope": "x", "status": "completed", "results": "x"}
     start = time.monotonic()
     huge = application(applicant, tianjin_cases=[row] * 100_000)
@@ -131,17 +137,19 @@ def test_an_account_uploads_at_most_its_daily_volume(app, as_user):
 def test_uploads_never_linked_to_a_case_are_removed_after_the_setting(app, as_user):
     from selection import apply
     instance_id, applicant = apply(as_user)
-    orphan = applicant.upload().get_json()["id"]
-    fresh = applicant.upload().get_json()["id"]
+    orphan, fresh, drafted = (applicant.upload().get_json()["id"] for _ in range(3))
     with app.app_context():
+        from webapp.models import HumanTask, TaskDraft
+        task = HumanTask.query.filter_by(instance_id=instance_id, state="open").first()
+        db.session.add(TaskDraft(task_id=task.id, username="applicant1", data={"evidence": [str(drafted)]}))
         old = utcnow() - timedelta(hours=app.config["ORPHAN_UPLOAD_HOURS"] + 1)
         linked = [a.id for a in Attachment.query.filter_by(instance_id=instance_id)]
-        db.session.query(Attachment).filter(Attachment.id.in_([orphan, *linked])).update(
+        db.session.query(Attachment).filter(Attachment.id.in_([orphan, drafted, *linked])).update(
             {"created_at": old}, synchronize_session=False)
         db.session.commit()
         assert housekeeping.sweep()["uploads"] == 1
         remaining = {a.id for a in Attachment.query}
-        assert orphan not in remaining and fresh in remaining and set(linked) <= remaining
+        assert orphan not in remaining and {fresh, drafted} <= remaining and set(linked) <= remaining
 
 
 @pytest.mark.parametrize("app", [{"TRUSTED_PROXIES": 1}], indirect=True)
@@ -212,3 +220,30 @@ def test_a_yaml_alias_bomb_in_a_deployed_list_is_a_422(app, as_user):
 
 def test_a_browser_session_page_still_works_under_the_guards(app):
     assert Session(app, "city").get("/inbox/").status_code == 200
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_in_year_0001_or_9999_is_refused(app, as_user, day):
+    from selection import application
+    applicant, task_id = _application_task(as_user)
+    response = applicant.post(f"/tasks/{task_id}/complete", {"data": application(applicant, founded_on=day)})
+    assert response.status_code == 422 and "founded_on" in response.get_json()["errors"]
+
+
+def test_start_data_cannot_pass_off_another_round(app, as_user):
+    from selection import open_round
+    round_id = open_round(as_user("city"))
+    response = as_user("applicant1").post("/process-instances", {
+        "process": "provider_selection", "round_id": round_id, "data": {"round_info": {"id": 999, "year": 1999}}})
+    assert response.status_code == 201
+    assert response.get_json()["data"]["round_info"]["id"] == round_id
+
+
+def test_only_the_decision_table_editor_may_have_inline_styles_and_no_page_inline_scripts(app):
+    owner = Session(app, "owner")
+    editor = owner.get("/workspace/provider_grading/dmn/provider_grading.dmn")
+    assert editor.status_code == 200
+    csp = editor.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp
+    modeler = owner.get("/workspace/provider_selection")
+    assert modeler.status_code == 200 and "'unsafe-inline'" not in modeler.headers["Content-Security-Policy"]

@@ -15,7 +15,7 @@ PUBLIC = {"account.login", "account.register", "centers.index", "public.home", "
           "public.objection_lookup", "public.objection",
           "public.pool", "vendor.asset", "static"}
 ADMIN_PAGES = {"sysadmin": {"security.users"}, "secadmin": {"security.policy"}, "auditor": {"security.audit"}}
-ANY_ACCOUNT = {"security.change_password", "account.notification_settings"}
+ANY_ACCOUNT = {"security.change_password", "account.notification_settings"}  # one's own account
 CASE_PAGES = {"cases.case", "cases.diagram", "cases.download", "cases.handle"}
 ROLES = ("applicant1", "applicant2", "district-hexi", "district-nankai", "city", "owner", "expert1", "sysadmin",
          "secadmin", "auditor")

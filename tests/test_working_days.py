@@ -1,12 +1,13 @@
 """Working-day time limits from the calendar data (forms/lists/working_calendar.yaml): holidays and 调休
 working days as the State Council publishes them, counted from the day after the start."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from selection import apply, open_round, task_for
+from selection import apply, open_round, recommend, task_for
 from web import Session
 
+from webapp import engine
 from webapp.engine import clock, workdays
 from webapp.engine.restricted import RestrictedEnvironment
 from webapp.extensions import db
@@ -79,3 +80,38 @@ def test_the_application_is_due_when_the_round_closes(app, as_user):
     closes = next(r for r in applicant.get("/rounds").get_json() if r["id"] == round_id)["closes_at"]
     assert datetime.fromisoformat(applicant.get(f"/tasks/{task_id}").get_json()["due_at"]) == \
         datetime.fromisoformat(closes)
+
+
+def test_a_day_before_the_limit_the_holders_are_reminded_and_once_overdue_the_city_is_told_once(app, as_user):
+    instance_id, _ = apply(as_user)
+    hexi = as_user("district-hexi")
+    task = next(t for t in hexi.get("/tasks").get_json() if t["instance_id"] == instance_id)
+    due = datetime.fromisoformat(task["due_at"])
+
+    def kinds(username):
+        return [n["kind"] for n in as_user(username).get("/notifications").get_json() if n["task_id"] == task["id"]]
+
+    with app.app_context():
+        assert engine.deadlines.sweep(due - timedelta(days=3)) == 0
+        assert engine.deadlines.sweep(due - timedelta(hours=12)) == 1
+        assert engine.deadlines.sweep(due - timedelta(hours=11)) == 0  # once
+    assert kinds("district-hexi").count("deadline") == 1 and kinds("district-hexi2").count("deadline") == 1
+    assert "escalated" not in kinds("city")
+    with app.app_context():
+        assert engine.deadlines.sweep(due + timedelta(minutes=1)) == 1
+        assert engine.deadlines.sweep(due + timedelta(days=2)) == 0
+    assert kinds("district-hexi").count("overdue") == 1
+    assert kinds("city").count("escalated") == 1 and kinds("city2").count("escalated") == 1
+    [note] = [n for n in as_user("city").get("/notifications").get_json() if n["kind"] == "escalated"]
+    assert "督办" in note["title"] and "district-hexi" in note["body"]
+
+
+def test_a_task_done_in_time_is_never_escalated(app, as_user):
+    instance_id, _ = apply(as_user)
+    hexi = as_user("district-hexi")
+    task = next(t for t in hexi.get("/tasks").get_json() if t["instance_id"] == instance_id)
+    recommend(hexi, instance_id)
+    with app.app_context():
+        engine.deadlines.sweep(datetime.fromisoformat(task["due_at"]) + timedelta(days=1))
+        assert db.session.get(HumanTask, task["id"]).escalated_at is None
+    assert not [n for n in hexi.get("/notifications").get_json() if n["kind"] in ("overdue", "deadline")]

@@ -162,6 +162,7 @@ def scheduler(interval):
             fired = engine.fire_timers()
             if fired:
                 click.echo(f"fired {fired}")
+            engine.deadlines.sweep()
             sent, failed = outbox.send_due()
             if sent or failed:
                 click.echo(f"sent {sent}, failed {failed}")

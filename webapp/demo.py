@@ -17,6 +17,15 @@ APPLICANTS = (
     ("applicant3", "滨海新区智能制造服务有限公司", "binhai", "91120116MA07L5GC8"),
 )
 
+# The demo 专家库: (unit, district) of expert1 … expert5, none in a demo applicant's district.
+EXPERTS = (
+    ("天津大学", "hebei"),
+    ("河北工业大学", "hongqiao"),
+    ("天津市工业和信息化研究院", "heping"),
+    ("天津理工大学", "xiqing"),
+    ("中国汽车技术研究中心", "dongli"),
+)
+
 
 def districts():
     return yaml.safe_load(DISTRICTS_FILE.read_text(encoding="utf-8"))
@@ -36,8 +45,9 @@ def load():
     _user("owner", "流程管理员", "owner")
     _user("city", "市工业和信息化局", "city")
     _user("city2", "市工业和信息化局（二）", "city")  # a second city official: 转办, approving rule changes
-    for n in range(1, 6):
-        _user(f"expert{n}", f"评审专家{'一二三四五'[n - 1]}", "expert")
+    for n, (unit, district) in enumerate(EXPERTS, 1):
+        _user(f"expert{n}", f"评审专家{'一二三四五'[n - 1]}", "expert", unit=unit, district=district,
+              related_codes=[])
     for district in districts():
         _user(f"district-{district['value']}", f"{district['label']}工业和信息化局", "district",
               district=district["value"])

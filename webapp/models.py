@@ -62,6 +62,10 @@ class User(UserMixin, db.Model):
     # Where notifications go besides the bell (站内信 always): e-mail, SMS; the person chooses.
     channels = db.Column(JSON, nullable=False, default=lambda: ["email"], server_default='["email"]')
     language = db.Column(db.String(8), nullable=False, default="zh", server_default="zh")
+    # 专家库: an expert's unit, fields and declared relations (credit codes), for 回避 and the random draw.
+    unit = db.Column(db.String(200))
+    expertise = db.Column(JSON)
+    related_codes = db.Column(JSON)
 
     organization = db.relationship(Organization)
 
@@ -214,6 +218,8 @@ class HumanTask(db.Model):
     completed_at = db.Column(UTCDateTime)
     data = db.Column(JSON)
     delegated_by = db.Column(db.String(80))  # 委派: who delegated it and gets it back filled in
+    reminded_at = db.Column(UTCDateTime)  # told its time limit ends within a day
+    escalated_at = db.Column(UTCDateTime)  # told it is overdue (and the city told too)
 
     instance = db.relationship(ProcessInstance)
 

@@ -55,6 +55,15 @@ def save_draft(task_id):
     return jsonify({"data": draft.data, "saved_at": draft.saved_at.isoformat()})
 
 
+@bp.post("/tasks/<int:task_id>/draw")
+@login_required()
+def draw_experts(task_id):
+    """随机抽取: the drawn experts become the caller's draft of the assignment (then completed as usual)."""
+    drawn, seed = ops.draw_experts(task_id, g.user)
+    db.session.commit()
+    return jsonify({"experts": drawn, "seed": seed})
+
+
 @bp.post("/process-instances/<int:instance_id>/withdraw")
 @login_required()
 def withdraw(instance_id):

@@ -18,7 +18,7 @@ SUMMARIES = {
     "api.list_complaints": "我的投诉", "api.package": "规则包（某一版本的全部内容）",
     "api.restore": "恢复某一版本为最新版本", "api.transfer": "转办", "api.delegate": "委派", "api.cc": "抄送",
     "api.urge": "催办", "api.save_draft": "暂存", "api.withdraw": "撤回申请", "api.notifications": "我的通知",
-    "api.read_notification": "标记通知已读", "api.logout": "注销当前令牌",
+    "api.read_notification": "标记通知已读", "api.draw_experts": "随机抽取专家", "api.logout": "注销当前令牌",
     "api.round_list": "批次拟入库名单（发布前预览）", "api.publish_round_list": "发布批次拟入库名单公示",
     "api.objection_status": "凭受理编号查询异议", "api.notice_pdf": "公示公告 PDF", "api.documents": "案件文书",
     "api.case_document": "案件文书 PDF（推荐函）",

@@ -170,9 +170,12 @@ class Reader:
     def entry(self, e):
         """One history entry as the person may read it: a hidden step's actor and data become None."""
         action, data = e["action"], e["data"]
-        if e["element_id"] and action in ("complete", "claim", "unclaim", "service") and not self.step(
-                e["element_id"], e["actor"]):
+        if e["element_id"] and action in STEP_ACTIONS and not self.step(e["element_id"], e["actor"]):
             return dict(e, actor=None, data=None)
+        if action == "draw" and not self.reads_all:  # whom the draw could pick is the city's to know
+            return dict(e, data=None)
+        if action == "resolve":  # a delegate's values, read as the step's own
+            return dict(e, data=self.data(data))
         if action == "message" and not self.reads_all:
             readers = self.policy.messages.get(e["name"])
             if readers is not None and self.user.role not in readers:
@@ -188,6 +191,10 @@ class Reader:
         entries = AuditEvent.query.filter_by(instance_id=self.instance.id).order_by(AuditEvent.id)
         return [self.entry({"at": e.at, "actor": e.actor, "action": e.action, "element_id": e.element_id,
                             "name": e.name, "data": e.data}) for e in entries]
+
+
+# History entries about one step (its completion, and the task operations on it): shown as the step is.
+STEP_ACTIONS = ("complete", "claim", "unclaim", "service", "transfer", "delegate", "resolve", "cc", "urge", "draw")
 
 
 def reader(user, instance, open_elements=None):

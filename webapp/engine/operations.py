@@ -13,7 +13,7 @@ from flask import current_app
 from .. import scope
 from ..extensions import db
 from ..models import CarbonCopy, HumanTask, Notification, User
-from . import attachments, audit, clock, forms, notifications, rows, task_drafts
+from . import attachments, audit, clock, experts, forms, notifications, rows, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
 from .runtime import lock_instance, visible_task
 
@@ -184,3 +184,11 @@ def keep_draft(task_id, user, values):
     if not isinstance(values, dict):
         raise ValidationFailed("暂存内容须为对象", {"data": ["须为 JSON 对象"]})
     return task_drafts.save(task, user.username, forms.form_for(task).draft(values, attachments.checker(user)))
+
+
+def draw_experts(task_id, user):
+    """随机抽取 on an assignment task the user may complete: (drawn names, seed); see experts.draw."""
+    task = visible_task(task_id, user)
+    if not scope.is_candidate(user, task):
+        raise NotAllowed("您不能办理此任务")
+    return experts.draw(task, user, forms.form_for(task))

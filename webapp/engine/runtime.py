@@ -33,6 +33,7 @@ from . import (
     audit,
     clock,
     countersign,
+    experts,
     forms,
     notifications,
     roles,
@@ -363,8 +364,9 @@ def start_round_cases(round_, actor):
 
 def _create(definition, org, district, actor, round_, data):
     if round_ is not None:
-        data = {"round_info": {"id": round_.id, "year": round_.year, "title": round_.title,
-                          "closes_at": round_.closes_at.isoformat()}, **(data or {})}
+        # the round's own facts win: a start's `data` cannot pass off another round (issue 16)
+        data = {**(data or {}), "round_info": {"id": round_.id, "year": round_.year, "title": round_.title,
+                                               "closes_at": round_.closes_at.isoformat()}}
     instance = ProcessInstance(
         definition=definition, process_key=definition.key, status="running", round=round_,
         subject=org.name if org else None, organization_id=org.id if org else None,
@@ -458,6 +460,8 @@ def complete(task_id, user, data):
                                              attachment_checker(user, instance.id))
     if errors:
         raise ValidationFailed("表单校验未通过", errors)
+    if experts.FIELD in clean:
+        experts.check(instance, clean[experts.FIELD])
     if task.delegated_by and task.delegated_by != user.username:
         _hand_back(task, instance, user, clean)
         return instance

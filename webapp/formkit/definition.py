@@ -154,6 +154,9 @@ class FormDefinition:
 
         return validate(self, data, attachment_ok)
 
+    def field_names(self) -> set[str]:
+        return {f.name for f in self.fields}
+
     def draft(self, data, attachment_ok: Callable[[int], bool] | None = None) -> dict:
         """The values of a half-filled form worth keeping (暂存); see validate.draft_values."""
         from .validate import draft_values

@@ -225,6 +225,15 @@ def _unique(values):
     return list(dict.fromkeys(values or []))
 
 
+# A date a form may hold: year 0001 or 9999 is a typing slip, and breaks arithmetic on it (issue 16).
+PLAUSIBLE_YEARS = range(1900, 2200)
+
+
+def _plausible_date(form, field):
+    if field.data is not None and field.data.year not in PLAUSIBLE_YEARS:
+        raise ValidationError(f"日期须在 {PLAUSIBLE_YEARS.start} 至 {PLAUSIBLE_YEARS.stop - 1} 年之间")
+
+
 _TEXT = {"filters": [_strip]}
 _NOT_A_CHOICE = {"invalid_choice_message": "不是有效的选项"}
 # type: (WTForms field class, validators after the common ones, field options)
@@ -236,7 +245,7 @@ KINDS = {
     "credit_code": (StringField, [_credit_code], {"filters": [_strip, _upper]}),
     "integer": (IntegerField, [], {"invalid_value_message": "应为整数"}),
     "decimal": (FiniteDecimalField, [], {"places": None, "invalid_value_message": "应为数字"}),
-    "date": (DateField, [], {"invalid_value_message": "日期格式应为 YYYY-MM-DD"}),
+    "date": (DateField, [_plausible_date], {"invalid_value_message": "日期格式应为 YYYY-MM-DD"}),
     "select": (SelectField, [], _NOT_A_CHOICE),
     "radio": (RadioField, [], _NOT_A_CHOICE),
     "multiselect": (SelectMultipleField, [],

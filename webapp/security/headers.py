@@ -1,7 +1,10 @@
 """Security headers on every response. The CSP allows no inline script or style: pages keep their
 scripts in static files and pass data in <script type="application/json"> blocks, which never run;
 bpmn-js and dmn-js position their overlays through the CSSOM (element.style), which CSP permits
-(the browser tests fail on any violation a page reports)."""
+(the browser tests fail on any violation a page reports). One page is the exception: the decision
+table editor, whose cell editor (CodeMirror inside dmn-js) writes a <style> element and style
+attributes that cannot be given a nonce from outside; there, and only there (allow_inline_styles),
+styles may be inline — scripts never are anywhere."""
 
 CSP = "; ".join((
     "default-src 'self'",
@@ -31,7 +34,7 @@ def init_app(app):
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", CSP)  # the DMN editor's own: allow_inline_styles
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"

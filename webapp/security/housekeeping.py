@@ -1,4 +1,5 @@
-"""What the scheduler removes on its rounds: uploads never linked to a case after ORPHAN_UPLOAD_HOURS,
+"""What the scheduler removes on its rounds: uploads never linked to a case (nor held by a complaint, a
+district's stamped summary or a saved draft) after ORPHAN_UPLOAD_HOURS,
 audit entries past AUDIT_RETENTION_DAYS, sessions and login counters long over."""
 
 import time
@@ -8,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from ..extensions import db
-from ..models import Attachment, AuditEvent, Complaint, RoundDocument, utcnow
+from ..models import Attachment, AuditEvent, Complaint, RoundDocument, TaskDraft, utcnow
 from .models import LoginThrottle, UserSession
 
 EVERY_SECONDS = 3600
@@ -19,6 +20,8 @@ def sweep():
     """One round; returns {what: rows removed}."""
     config, now = current_app.config, utcnow()
     referenced = {i for ids in db.session.scalars(select(Complaint.attachment_ids)) for i in ids or ()}
+    for data in db.session.scalars(select(TaskDraft.data)):  # 暂存: a draft's files are not yet a case's
+        referenced |= _numbers_in(data)
     orphans = (select(Attachment.id).where(
         Attachment.instance_id.is_(None),
         Attachment.created_at < now - timedelta(hours=config["ORPHAN_UPLOAD_HOURS"]),
@@ -38,6 +41,17 @@ def sweep():
         LoginThrottle.window_start < now - timedelta(days=1))).rowcount
     db.session.commit()
     return removed
+
+
+def _numbers_in(value):
+    """Every number a draft holds (file fields hold attachment ids, also inside tables): kept, to be safe."""
+    if isinstance(value, dict):
+        return set().union(*map(_numbers_in, value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*map(_numbers_in, value)) if value else set()
+    if isinstance(value, str) and value.isdigit():
+        return {int(value)}
+    return {value} if isinstance(value, int) and not isinstance(value, bool) else set()
 
 
 def maybe_sweep():

@@ -50,6 +50,7 @@ def init_app(app):
         definitions,
         district,
         documents,
+        experts,
         inbox,
         operations,
         public,
@@ -60,8 +61,8 @@ def init_app(app):
         versions,
         workspace,
     )
-    for module in (account, cases, centers, definitions, district, documents, inbox, operations, public, round_lists,
-                   rounds, start, vendor, versions, workspace):
+    for module in (account, cases, centers, definitions, district, documents, experts, inbox, operations, public,
+                   round_lists, rounds, start, vendor, versions, workspace):
         app.register_blueprint(module.bp)
 
     @app.context_processor

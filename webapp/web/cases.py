@@ -322,7 +322,7 @@ def handle(task_id):
                            change=rule_change(instance), colleagues=operations.colleagues(task) if actionable else [],
                            officials=operations.officials() if actionable or current_user.role == "city" else [],
                            draft=engine.task_drafts.of(task, current_user.username) if actionable else None,
-                           now=utcnow(),
+                           now=utcnow(), draws=actionable and engine.experts.FIELD in definition.field_names(),
                            errors=errors, actionable=actionable, submitted=submitted, votes=votes,
                            decision_label=_decision_labels([task]),
                            context=reader.data(engine.task_context(task)),

@@ -66,6 +66,13 @@ def urge(task_id):
                     _("已催办"), url_for("inbox.todo"))
 
 
+@bp.post("/tasks/<int:task_id>/draw")
+@login_required
+def draw_experts(task_id):
+    return _operate(lambda: ops.draw_experts(task_id, current_user), _("已随机抽取专家，请核对后提交"),
+                    url_for("cases.handle", task_id=task_id))
+
+
 @bp.post("/cases/<int:instance_id>/withdraw")
 @login_required
 def withdraw(instance_id):

@@ -1,6 +1,6 @@
 // The properties panel: exactly what the engine reads, in Chinese. For every element its name; for a task,
 // the role of its lane; for a user task, its form (picked from the draft's forms, or a new one), its time
-// limit in days and its 会签 (how many distinct people sign, and the rule); a gateway branch's condition;
+// limit (working days, calendar days or a deadline expression) and its 会签 (how many distinct people sign, and the rule); a gateway branch's condition;
 // a timer's value; a business rule task's called decision; a service task's parameters. Spiff extension
 // elements have no moddle descriptor here: bpmn-js keeps them as generic elements, created with createAny
 // (and copied here on copy/paste).
@@ -179,13 +179,29 @@ window.WorkspaceProperties = function (modeler, panel) {
     }, 'formKey');
     if (formKey && formKey.value) link(box, labels.editForm, labels.formUrl.replace('__FORM__', formKey.value), 'edit-form');
     link(box, labels.newForm, labels.newFormUrl.replace('__FORM__', bo.id), 'new-form');
+    // One time limit: working days (on the package's calendar), calendar days, or a deadline expression.
+    const limits = ['dueWorkingDays', 'dueIn', 'dueAt'].filter(function (name) { return property(bo, name); });
+    const offered = function (name) { return !limits.length ? name !== 'dueAt' : limits.indexOf(name) >= 0; };
+    if (offered('dueWorkingDays')) {
+      const working = property(bo, 'dueWorkingDays');
+      field(labels.dueWorkingDays, working ? working.value : '', function (value) {
+        setProperty(element, 'dueWorkingDays', value.trim() ? String(parseInt(value, 10)) : null);
+        show(element);
+      }, 'dueWorkingDays', 'number');
+    }
     const due = property(bo, 'dueIn');
-    if (!due || days(due.value) !== null) {
+    if (offered('dueIn') && (!due || days(due.value) !== null)) {
       field(labels.dueDays, due ? days(due.value) : '', function (value) {
         setProperty(element, 'dueIn', value.trim() ? '"P' + parseInt(value, 10) + 'D"' : null);
+        show(element);
       }, 'dueIn', 'number');
-    } else {
+    } else if (offered('dueIn')) {
       field(labels.dueIn, due.value, function (value) { setProperty(element, 'dueIn', value.trim() || null); }, 'dueIn');
+    }
+    if (offered('dueAt')) {
+      field(labels.dueAt, property(bo, 'dueAt').value, function (value) {
+        setProperty(element, 'dueAt', value.trim() || null);
+      }, 'dueAt');
     }
     const signers = property(bo, 'countersign');
     field(labels.countersign, signers ? signers.value : '', function (value) {
