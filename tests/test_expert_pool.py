@@ -3,7 +3,7 @@ the random draw picks from the eligible ones only, with its seed in the history 
 
 import random
 
-from selection import apply, complete, credit_code_of, recommend, task_for
+from selection import apply, case, complete, credit_code_of, recommend, sheet, task_for
 from web import Session, csrf_token
 
 from webapp.extensions import db
@@ -88,3 +88,26 @@ def test_the_draw_in_the_history_is_the_citys_to_read(app, as_user):
         entries = [h for h in as_user(username).get(f"/process-instances/{instance_id}/history").get_json()
                    if h["action"] == "draw"]
         assert all((h["data"] is not None) == sees for h in entries) and (entries or not sees)
+
+
+def test_the_city_replaces_an_expert_and_the_average_counts_who_really_scored(app, as_user):
+    instance_id = _to_assignment(as_user)
+    city = as_user("city")
+    complete(city, instance_id, "city_formal_check", {"decision": "approve", "experts": ["expert1", "expert2"]})
+    task_id = task_for(as_user("expert2"), instance_id, "expert_review")
+    outsider = as_user("district-hexi").post(f"/tasks/{task_id}/replace-expert", {"to": "expert3"})
+    assert outsider.status_code in (403, 404)
+    assert city.post(f"/tasks/{task_id}/replace-expert", {"to": "expert1"}).status_code == 422  # already reviewing
+    _set(app, "expert4", district="hexi")
+    assert city.post(f"/tasks/{task_id}/replace-expert", {"to": "expert4"}).status_code == 422  # must stand aside
+    moved = city.post(f"/tasks/{task_id}/replace-expert", {"to": "expert3", "comment": "原专家出差"})
+    assert moved.status_code == 200 and moved.get_json()["assignee"] == "expert3"
+    assert [t for t in as_user("expert2").get("/tasks").get_json() if t["instance_id"] == instance_id] == []
+    assert [n for n in as_user("expert2").get("/notifications").get_json() if n["kind"] == "reassigned"]
+    complete(as_user("expert1"), instance_id, "expert_review", sheet("expert_review", 80))
+    complete(as_user("expert3"), instance_id, "expert_review", sheet("expert_review", 90))
+    data = case(city, instance_id)["data"]
+    assert sorted(r["expert"] for r in data["expert_reviews"]) == ["expert1", "expert3"]
+    assert data["average_score"] == 85
+    assert [h for h in city.get(f"/process-instances/{instance_id}/history").get_json()
+            if h["action"] == "reassign"][0]["data"]["from"] == "expert2"

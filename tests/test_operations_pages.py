@@ -1,7 +1,9 @@
 """The task operations from the pages: 转办 and 抄送 from the handling page, 催办 and 撤回 from the case page,
 暂存 from the form, the bell and the 站内信 page; each refusal said on the page, nothing half done."""
 
-from selection import apply, open_round, task_for
+import re
+
+from selection import apply, assign_experts, open_round, recommend, task_for
 from web import Session, csrf_token, form_values
 from werkzeug.datastructures import MultiDict
 
@@ -117,3 +119,30 @@ def test_notification_settings_choose_the_channels(app):
         assert user.channels == ["sms"] and user.mobile == "13912345678" and user.language == "en"
     bad = person.client.post("/account/notifications", data={"mobile": "12345", "csrf_token": csrf_token(page)})
     assert "手机号码格式不正确" in bad.get_data(as_text=True)
+
+
+def test_the_city_replaces_an_expert_from_the_case_page(app, as_user):
+    instance_id, _ = apply(as_user)
+    recommend(as_user("district-hexi"), instance_id)
+    assign_experts(as_user("city"), instance_id)
+    city = Session(app, "city")
+    page = city.text(f"/cases/{instance_id}")
+    assert 'id="replace-experts"' in page and 'value="expert3"' in page
+    task_id = task_for(as_user("expert2"), instance_id, "expert_review")
+    done = city.client.post(f"/tasks/{task_id}/replace-expert", follow_redirects=True, data={
+        "to": "expert3", "comment": "回避", "csrf_token": csrf_token(page), "next": f"/cases/{instance_id}"})
+    assert "已更换评审专家" in done.get_data(as_text=True)
+    assert 'id="replace-experts"' not in Session(app, "district-hexi").text(f"/cases/{instance_id}")
+
+
+def test_take_back_from_the_case_page(app, as_user):
+    instance_id, _ = apply(as_user)
+    recommend(as_user("district-hexi"), instance_id)
+    hexi = Session(app, "district-hexi")
+    page = hexi.text(f"/cases/{instance_id}")
+    assert 'id="take-back-form"' in page
+    task_id = int(re.search(r'/tasks/(\d+)/take-back', page).group(1))
+    done = hexi.client.post(f"/tasks/{task_id}/take-back", data={"reason": "改正", "csrf_token": csrf_token(page)},
+                            follow_redirects=True)
+    assert "已拿回" in done.get_data(as_text=True) and 'id="task-form"' in done.get_data(as_text=True)
+    assert 'id="take-back-form"' not in Session(app, "district-hexi2").text(f"/cases/{instance_id}")

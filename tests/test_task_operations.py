@@ -130,3 +130,23 @@ def test_returned_for_correction_tells_the_applicant(as_user):
     assert applicant.post(f"/notifications/{note['id']}/read").status_code == 204
     assert _notes(applicant, "returned") == []
     assert as_user("applicant2").post(f"/notifications/{note['id']}/read").status_code == 404
+
+
+def test_an_official_takes_back_a_step_until_the_next_holder_opens_it(as_user):
+    instance_id, _ = apply(as_user)
+    hexi, city = as_user("district-hexi"), as_user("city")
+    task_id = task_for(hexi, instance_id, "district_review")
+    recommend(hexi, instance_id)
+    assert city.post(f"/tasks/{task_id}/take-back", {}).status_code in (403, 404, 409)  # not the city's step
+    back = hexi.post(f"/tasks/{task_id}/take-back", {"reason": "推荐函附错了"})
+    assert back.status_code == 200 and back.get_json()["state"] == "open"
+    assert hexi.get(f"/process-instances/{instance_id}").get_json()["active"] == ["district_review"]
+    values = {f["name"]: f.get("value") for f in hexi.get(f"/tasks/{task_id}").get_json()["form"]["fields"]}
+    assert values["opinion"] == "同意推荐"  # what was submitted is the draft to correct
+    assert city.get("/tasks").get_json() == [] and _notes(city, "taken_back")
+    assert _history(hexi, instance_id, "take_back")[0]["actor"] == "district-hexi"
+
+    recommend(hexi, instance_id)
+    city.get(f"/tasks/{task_for(city, instance_id, 'city_formal_check')}")  # the city opens its task
+    refused = hexi.post(f"/tasks/{task_id}/take-back", {})
+    assert refused.status_code == 409 and "不能拿回" in refused.get_json()["error"]

@@ -220,6 +220,7 @@ class HumanTask(db.Model):
     delegated_by = db.Column(db.String(80))  # 委派: who delegated it and gets it back filled in
     reminded_at = db.Column(UTCDateTime)  # told its time limit ends within a day
     escalated_at = db.Column(UTCDateTime)  # told it is overdue (and the city told too)
+    opened_at = db.Column(UTCDateTime)  # first opened by one who may do it: the step before can no longer be taken back
 
     instance = db.relationship(ProcessInstance)
 

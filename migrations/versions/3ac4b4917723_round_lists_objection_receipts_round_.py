@@ -1,7 +1,7 @@
 """Round lists (拟入库名单 as one notice), objection receipts and the case each concerns, round texts
 
 Revision ID: 3ac4b4917723
-Revises: f7b2d4e6a813
+Revises: a3c5e7f9b104
 Create Date: 2026-12-02 01:33:43.412474
 
 """
@@ -13,7 +13,7 @@ import webapp.models
 
 # revision identifiers, used by Alembic.
 revision = '3ac4b4917723'
-down_revision = 'f7b2d4e6a813'
+down_revision = 'a3c5e7f9b104'
 branch_labels = None
 depends_on = None
 

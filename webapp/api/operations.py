@@ -55,6 +55,25 @@ def save_draft(task_id):
     return jsonify({"data": draft.data, "saved_at": draft.saved_at.isoformat()})
 
 
+@bp.post("/tasks/<int:task_id>/replace-expert")
+@login_required()
+def replace_expert(task_id):
+    """换人: {to, comment} gives an open expert review to another eligible expert (the city)."""
+    body = json_body()
+    task = ops.replace_expert(task_id, g.user, body.get("to"), body.get("comment"))
+    db.session.commit()
+    return jsonify(task_json(task))
+
+
+@bp.post("/tasks/<int:task_id>/take-back")
+@login_required()
+def take_back(task_id):
+    """拿回: {reason}; the caller's completed step opens again while its next steps are untouched."""
+    task = ops.take_back_step(task_id, g.user, json_body().get("reason"))
+    db.session.commit()
+    return jsonify(task_json(task))
+
+
 @bp.post("/tasks/<int:task_id>/draw")
 @login_required()
 def draw_experts(task_id):

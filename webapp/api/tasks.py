@@ -49,6 +49,8 @@ def _copies():
 @login_required()
 def get_task(task_id):
     task = engine.visible_task(task_id, g.user)
+    engine.operations.mark_opened(task, g.user)
+    db.session.commit()
     reader = engine.reader(g.user, task.instance)
     body = task_json(task)
     values = engine.opening_values(task, g.user) if task.form_key and task.state == "open" else None

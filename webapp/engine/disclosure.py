@@ -172,7 +172,7 @@ class Reader:
         action, data = e["action"], e["data"]
         if e["element_id"] and action in STEP_ACTIONS and not self.step(e["element_id"], e["actor"]):
             return dict(e, actor=None, data=None)
-        if action == "draw" and not self.reads_all:  # whom the draw could pick is the city's to know
+        if action in ("draw", "reassign") and not self.reads_all:  # who reviews is the city's to know
             return dict(e, data=None)
         if action == "resolve":  # a delegate's values, read as the step's own
             return dict(e, data=self.data(data))
@@ -194,7 +194,8 @@ class Reader:
 
 
 # History entries about one step (its completion, and the task operations on it): shown as the step is.
-STEP_ACTIONS = ("complete", "claim", "unclaim", "service", "transfer", "delegate", "resolve", "cc", "urge", "draw")
+STEP_ACTIONS = ("complete", "claim", "unclaim", "service", "transfer", "delegate", "resolve", "cc", "urge", "draw",
+                "reassign")
 
 
 def reader(user, instance, open_elements=None):

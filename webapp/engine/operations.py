@@ -12,10 +12,10 @@ from flask import current_app
 
 from .. import scope
 from ..extensions import db
-from ..models import CarbonCopy, HumanTask, Notification, User
+from ..models import AuditEvent, CarbonCopy, HumanTask, Notification, User
 from . import attachments, audit, clock, experts, forms, notifications, rows, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
-from .runtime import lock_instance, visible_task
+from .runtime import lock_instance, reassign, take_back, visible_task
 
 HANDOVER_ROLES = ("district", "city")  # whose tasks may be handed to a colleague (an expert's may not)
 COPY_ROLES = ("district", "city", "owner")  # who may receive a 抄送
@@ -192,3 +192,84 @@ def draw_experts(task_id, user):
     if not scope.is_candidate(user, task):
         raise NotAllowed("您不能办理此任务")
     return experts.draw(task, user, forms.form_for(task))
+
+
+def replace_expert(task_id, user, to, comment=None):
+    """换人 (加签 and 减签 at once): the city gives an open expert review to another eligible expert; the old
+    one's task is gone from their inbox, and the average counts whoever really scored."""
+    if user.role != "city":
+        raise NotAllowed("只有市级主管部门可以更换评审专家")
+    task = visible_task(task_id, user)
+    if task.state != "open":
+        raise Conflict("任务已办结")
+    if task.role != "expert":
+        raise NotAllowed("只有专家评审任务可以更换专家")
+    instance = lock_instance(task.instance_id)
+    target = User.query.filter_by(username=to, role="expert", active=True).first() if isinstance(to, str) else None
+    reviewing = HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.element_id == task.element_id,
+                                       HumanTask.assignee == to, HumanTask.state.in_(("open", "completed"))).first()
+    if target is None or reviewing is not None:
+        raise ValidationFailed("不能更换为该专家", {"to": ["须为在岗且未参加本案评审的专家"]})
+    experts.check(instance, [target.username])
+    old = task.assignee
+    reassign(task, instance, target.username, user.username, _comment(comment))
+    notifications.notify([target.username], "task", instance, task)
+    notifications.notify([old], "reassigned", instance, task, actor=user.display_name)
+    return task
+
+
+def replacements(instance, open_tasks, user):
+    """{task id: experts it may go to} of a case's open expert reviews, for the city's 换人 form."""
+    reviews = [t for t in open_tasks if t.role == "expert"]
+    if user.role != "city" or not reviews:
+        return {}
+    busy = {t.assignee for t in HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.role == "expert",
+                                                       HumanTask.state.in_(("open", "completed")))}
+    free = [e for e in experts.eligible(instance) if e.username not in busy]
+    return {t.id: free for t in reviews}
+
+
+def _after(task):
+    """What the case did after `task` was completed: (the tasks it opened, whether anything else happened —
+    a service call of that very step such as a published notice, another completion, a timer, a message)."""
+    own = (AuditEvent.query.filter_by(instance_id=task.instance_id, action="complete", element_id=task.element_id,
+                                      actor=task.completed_by).order_by(AuditEvent.id.desc()).first())
+    later = AuditEvent.query.filter(
+        AuditEvent.instance_id == task.instance_id,
+        ((AuditEvent.action == "service") & (AuditEvent.at >= task.completed_at))
+        | ((AuditEvent.id > (own.id if own else 0))
+           & AuditEvent.action.in_(("complete", "timer", "message", "countersign", "end", "take_back"))))
+    opened = HumanTask.query.filter(HumanTask.instance_id == task.instance_id, HumanTask.state == "open").all()
+    return opened, later.first() is not None
+
+
+def may_take_back(task, user):
+    """Whether `user` may take back their completed step: an official's, while the case has done nothing
+    since but open the next steps, and none of those has been opened or claimed by its holder."""
+    if task.state != "completed" or task.completed_by != user.username or task.role not in HANDOVER_ROLES:
+        return False
+    if task.instance.status != "running":
+        return False
+    opened, moved_on = _after(task)
+    return not moved_on and bool(opened) and all(t.opened_at is None and t.claimed_by is None for t in opened)
+
+
+def take_back_step(task_id, user, reason=None):
+    """拿回 (see may_take_back); the next steps' holders are told their task was withdrawn."""
+    task = visible_task(task_id, user)
+    instance = lock_instance(task.instance_id)
+    if not may_take_back(task, user):
+        raise Conflict("下一环节已开始办理，不能拿回")
+    opened, _moved_on = _after(task)
+    holders = [name for t in opened for name in notifications.task_holders(t)]
+    take_back(task, instance, user.username)
+    notifications.notify([n for n in holders if n != user.username], "taken_back", instance, task,
+                         actor=user.display_name, comment=_comment(reason))
+    return task
+
+
+def mark_opened(task, user):
+    """The holder has opened the task: the step before can no longer be taken back."""
+    if task.state == "open" and task.opened_at is None and scope.is_candidate(user, task):
+        HumanTask.query.filter_by(id=task.id, opened_at=None).update({HumanTask.opened_at: clock.now()},
+                                                                    synchronize_session=False)

@@ -29,6 +29,9 @@ _CLAIM_TASK = update(_tasks).where(_HOLD).values(claimed_by=bindparam("claimed_b
 _COMPLETE_TASK = update(_tasks).where(_HOLD)
 _HAND_TASK = update(_tasks).where(_HOLD).values(assignee=bindparam("to"), claimed_by=bindparam("to"),
                                                delegated_by=bindparam("delegated_by"))
+_REOPEN_TASK = (update(_tasks).where(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "completed")
+                .values(state="open", assignee=bindparam("holder"), claimed_by=bindparam("holder"), completed_by=None,
+                        completed_at=None, data=None, opened_at=None))
 _SIGN_TASK = update(_tasks).where(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open")
 # The case's open inbox rows and unfired timers, in one round trip.
 _OPEN_ROWS = union_all(
@@ -101,6 +104,11 @@ def hand_task(task_id, holder, to, delegated_by=None):
     """Give an open task not held by another to `to` (转办, 委派 and its return); whether it happened."""
     parameters = {"task_id": task_id, "holder": holder, "to": to, "delegated_by": delegated_by}
     return _execute(_HAND_TASK, parameters).rowcount == 1
+
+
+def reopen_task(task_id, holder):
+    """A completed task open again, held by `holder` (拿回)."""
+    _execute(_REOPEN_TASK, {"task_id": task_id, "holder": holder})
 
 
 def sign_task(task_id, data):

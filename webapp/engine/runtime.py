@@ -487,6 +487,38 @@ def complete(task_id, user, data):
     return instance
 
 
+def reassign(task, instance, to, actor, comment):
+    """Give an open task whose holder a diagram variable names (a multi-instance review's `expert`) to
+    `to`: the variable and the inbox row both change, so the review's result names who really reviewed."""
+    since = time.time()
+    workflow = load_workflow(instance, actor)
+    spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
+    variable = (_properties(spiff_task).get("assignee") or "").strip() if spiff_task is not None else ""
+    if not variable.isidentifier() or variable not in spiff_task.data:
+        raise Conflict("此任务的办理人不能更换")
+    spiff_task.data[variable] = to
+    if not rows.hand_task(task.id, task.claimed_by or to, to):
+        raise Conflict("任务已办结")
+    save_workflow(instance, workflow, since, audit.event(
+        "reassign", actor, instance.id, element_id=task.element_id, name=task.name,
+        data={"from": task.assignee, "to": to, "comment": comment}))
+
+
+def take_back(task, instance, actor):
+    """拿回: the completed `task` is open again for `actor` (with what they submitted as their draft) and the
+    steps it led to are withdrawn; the caller has checked that nobody has touched them."""
+    since = time.time()
+    workflow = load_workflow(instance, actor)
+    spiff_task = workflow.get_task_from_id(UUID(task.task_guid))
+    if spiff_task is None or spiff_task.state != TaskState.COMPLETED:
+        raise Conflict("此环节不能拿回")
+    run_engine(lambda: workflow.reset_from_task_id(spiff_task.id), task.element_id)
+    task_drafts.save(task, actor, task.data or {})
+    rows.reopen_task(task.id, actor)
+    save_workflow(instance, workflow, since, audit.event("take_back", actor, instance.id, element_id=task.element_id,
+                                                         name=task.name))
+
+
 def _hand_back(task, instance, user, clean):
     """委派's end (resolve): the delegate's values become the delegator's draft, the task theirs again."""
     owner = task.delegated_by

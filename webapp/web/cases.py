@@ -163,6 +163,9 @@ def case(instance_id):
     return render_template("cases/case.html", instance=instance, submitted=submitted, history=reader.history(),
                            change=rule_change(instance), may_withdraw=ops.may_withdraw(instance, current_user),
                            may_urge=instance.status == "running" and ops.may_urge(instance, current_user),
+                           replacements=ops.replacements(instance, open_tasks, current_user),
+                           take_back=[t for t in tasks if t.completed_by == current_user.username
+                                      and ops.may_take_back(t, current_user)],
                            open_tasks=open_tasks, assignee=reader.assignee,
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
                            decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
@@ -278,6 +281,9 @@ def handle(task_id):
     if task.state != "open":
         flash(_("该任务已办结"), "info")
         return redirect(url_for("cases.case", instance_id=task.instance_id))
+    if request.method == "GET":
+        engine.operations.mark_opened(task, current_user)
+        db.session.commit()
     votes = (task.data or {}).get("votes", [])  # a 会签 task's signatures so far
     actionable = scope.is_candidate(current_user, task) and current_user.username not in {v["by"] for v in votes}
     definition = engine.form_for(task)

@@ -66,6 +66,21 @@ def urge(task_id):
                     _("已催办"), url_for("inbox.todo"))
 
 
+@bp.post("/tasks/<int:task_id>/replace-expert")
+@login_required
+def replace_expert(task_id):
+    form = request.form
+    return _operate(lambda: ops.replace_expert(task_id, current_user, form.get("to"), form.get("comment")),
+                    _("已更换评审专家"), url_for("inbox.todo"))
+
+
+@bp.post("/tasks/<int:task_id>/take-back")
+@login_required
+def take_back(task_id):
+    return _operate(lambda: ops.take_back_step(task_id, current_user, request.form.get("reason")),
+                    _("已拿回，可重新办理"), url_for("cases.handle", task_id=task_id))
+
+
 @bp.post("/tasks/<int:task_id>/draw")
 @login_required
 def draw_experts(task_id):
