@@ -21,7 +21,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-db: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
+# PDFs (notices, 推荐函) embed a Chinese font from the machine (webapp/documents/pdf.py): Debian's
+# fonts-wqy-zenhei, installed here when missing (or point PDF_FONT at another font file).
+FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+$(FONT):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-zenhei || \
+	  echo "PDFs need a Chinese font: install fonts-wqy-zenhei or set PDF_FONT" >&2
+
+db: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed $(FONT)
 	$(FLASK) init-db
 	$(FLASK) processes deploy
 	$(FLASK) demo --if-empty
@@ -34,10 +41,10 @@ run: setup
 
 # The normal loop: every test but the browser and the slow ones, a worker per core, each test on a copy
 # of one seeded SQLite file. .ci/run adds the PostgreSQL, slow and browser tests.
-test: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
+test: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed $(FONT)
 	$(PY) -m pytest -q -n auto -m 'not slow' --ignore=tests/e2e
 
-e2e: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed
+e2e: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo node_modules/.installed $(FONT)
 	$(PY) -m pytest -q tests/e2e
 
 # The benchmark suite (bench/run.py, issue 6): prints a table, writes bench/results.json. Needs the

@@ -93,16 +93,27 @@ def score(as_user, instance_id, scores=(("expert1", 88), ("expert2", 92))):
         complete(as_user(expert), instance_id, "expert_review", sheet("expert_review", value))
 
 
+def publish_list(city, instance_id):
+    """The city publishes the round's list (拟入库名单) the case is on; returns the notice."""
+    round_id = case(city, instance_id)["round_id"]
+    response = city.post(f"/rounds/{round_id}/list")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+# The notice period ends at the end of its last day (China time): a day more than its length is past it.
+PAST_NOTICE = timedelta(days=8, hours=12)
+
+
 def to_notice(as_user):
-    """Run a case up to the public notice; returns (instance_id, applicant, notice)."""
+    """Run a case up to the public notice (its round's list published); returns (instance_id, applicant, notice)."""
     instance_id, applicant = apply(as_user)
     recommend(as_user("district-hexi"), instance_id)
     city = as_user("city")
     assign_experts(city, instance_id)
     score(as_user, instance_id)
     complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "综合评定通过，列入初选名单"})
-    notices = [n for n in city.client.get("/api/v1/public/notices").get_json() if n["subject"]]
-    return instance_id, applicant, notices[0]
+    return instance_id, applicant, publish_list(city, instance_id)
 
 
 def run_timers(app, instant):
@@ -126,6 +137,7 @@ def admit(app, as_user, username="applicant1", district="hexi", year=2026):
     assign_experts(city, instance_id)
     score(as_user, instance_id)
     complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
-    run_timers(app, datetime.now(UTC) + timedelta(days=7, minutes=1))
+    publish_list(city, instance_id)
+    run_timers(app, datetime.now(UTC) + PAST_NOTICE)
     assert case(applicant, instance_id)["outcome"] == "admitted"
     return instance_id

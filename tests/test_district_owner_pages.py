@@ -95,7 +95,7 @@ def test_xlsx_lists_only_the_districts_recommended_cases(app, as_user):
     assert "运营" in category and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
     flat = " ".join(str(v) for r in rows for v in r if v is not None)
     assert RETURNED_ORG not in flat and NANKAI_ORG not in flat
-    assert "区工业和信息化主管部门（盖章）" in rows[-1][0] and "日期：" in rows[-1][0]
+    assert "河西区工业和信息化主管部门（盖章）" in rows[-1][0] and "日期：" in rows[-1][0]  # names its district
 
     city = Session(app, "city")
     assert city.get(f"/district/summary/{round_id}.xlsx").status_code == 404  # the city names the district

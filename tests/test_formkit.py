@@ -219,7 +219,7 @@ def test_a_required_table_needs_a_row():
 @pytest.mark.parametrize(("data", "errors"), [
     ({"decision": "return"}, {"opinion": [REQUIRED]}),
     ({"decision": "reject", "opinion": "   "}, {"opinion": [REQUIRED]}),
-    ({"decision": "approve"}, {"recommendation_letter": [REQUIRED]}),
+    ({"decision": "approve"}, {}),  # the 推荐函 is generated; a stamped one may be uploaded
     ({"decision": "approve", "recommendation_letter": 5}, {}),
     ({"decision": "return", "opinion": "请补充审计报告"}, {}),
     ({"decision": "maybe"}, {"decision": ["不是有效的选项"]}),

@@ -2,7 +2,18 @@
 
 from datetime import UTC, datetime, timedelta
 
-from selection import apply, assign_experts, case, complete, recommend, run_timers, score, to_notice
+from selection import (
+    PAST_NOTICE,
+    apply,
+    assign_experts,
+    case,
+    complete,
+    publish_list,
+    recommend,
+    run_timers,
+    score,
+    to_notice,
+)
 
 from webapp.engine.services import Services
 from webapp.extensions import db
@@ -30,7 +41,8 @@ def test_the_same_organisation_through_two_open_rounds_is_admitted_once_and_noth
         assign_experts(as_user("city"), instance_id)
         score(as_user, instance_id)
         complete(as_user("city"), instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
-    assert run_timers(app, datetime.now(UTC) + timedelta(days=8)) == 2
+        publish_list(as_user("city"), instance_id)
+    assert run_timers(app, datetime.now(UTC) + PAST_NOTICE) == 2
     outcomes = [(case(applicant, i)["status"], case(applicant, i)["outcome"]) for i in (first, second)]
     assert outcomes == [("completed", "admitted"), ("completed", "already_in_pool")]
     pool = app.test_client().get("/api/v1/public/resource-pool").get_json()

@@ -1,6 +1,7 @@
 """Provider selection (Art. 5-6) end to end through the HTTP API, as the demo users."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from selection import (
     admit,
@@ -20,23 +21,27 @@ from web import Session
 from webapp.extensions import db
 from webapp.models import AuditEvent, HumanTask, PoolEntry, ProcessInstance
 
+CHINA = ZoneInfo("Asia/Shanghai")
+
 
 def test_happy_path_to_admission_after_seven_days(app, as_user):
     instance_id, applicant, notice = to_notice(as_user)
-    started = datetime.fromisoformat(notice["starts_at"])
-    assert datetime.fromisoformat(notice["ends_at"]) - started == timedelta(days=7)
+    started, ends = datetime.fromisoformat(notice["starts_at"]), datetime.fromisoformat(notice["ends_at"])
+    # The period runs from the day after publication to the end of its 7th day, China time (as dates).
+    assert (ends.astimezone(CHINA).date() - started.astimezone(CHINA).date()).days == 7
+    assert ends.astimezone(CHINA).time() == time(23, 59, 59)
     assert notice["open"] and notice["kind"] == "selection_notice"
     body = case(applicant, instance_id)
     assert {"notice_timer", "upheld_in_notice"} <= set(body["active"])
     assert not {"average_score", "expert_reviews", "experts"} & set(body["data"])  # not the applicant's to read
     assert case(as_user("city"), instance_id)["data"]["average_score"] == 90.0
 
-    assert run_timers(app, started + timedelta(days=6, hours=23)) == 0
+    assert run_timers(app, ends - timedelta(seconds=2)) == 0
     assert case(applicant, instance_id)["status"] == "running"
     assert app.test_client().get("/api/v1/public/notices").get_json()[0]["open"] is True
     assert app.test_client().get("/api/v1/public/resource-pool").get_json() == []
 
-    assert run_timers(app, started + timedelta(days=7, seconds=1)) == 1
+    assert run_timers(app, ends + timedelta(seconds=2)) == 1
     body = case(applicant, instance_id)
     assert body["status"] == "completed" and body["outcome"] == "admitted"
     assert {"admit_to_pool", "end_admitted", "expert_review"} <= set(body["completed"])
@@ -44,7 +49,7 @@ def test_happy_path_to_admission_after_seven_days(app, as_user):
     pool = app.test_client().get("/api/v1/public/resource-pool").get_json()
     assert [(p["name"], p["categories"], p["district"]) for p in pool] == [
         ("天津智造数字科技有限公司", ["consulting", "testing"], "hexi")]
-    assert run_timers(app, started + timedelta(days=8)) == 0  # idempotent
+    assert run_timers(app, ends + timedelta(days=1)) == 0  # idempotent
     with app.app_context():  # the finished case keeps data and history; the engine's working state is gone
         finished = db.session.get(ProcessInstance, instance_id)
         assert finished.state == {} and finished.data["average_score"] == 90.0

@@ -5,14 +5,26 @@ test_workspace.py checks only in the workspace's lint, checked here at the API's
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from selection import application, assign_experts, case, complete, open_round, recommend, run_timers, score
+from selection import (
+    application,
+    assign_experts,
+    case,
+    complete,
+    open_round,
+    publish_list,
+    recommend,
+    run_timers,
+    score,
+)
 
 from webapp.demo import APPLICANTS
 
 ROOT = Path(__file__).resolve().parent.parent
+CHINA = ZoneInfo("Asia/Shanghai")
 SELECTION = (ROOT / "processes" / "provider_selection.bpmn").read_text(encoding="utf-8")
 SCENARIOS = (ROOT / "processes" / "provider_selection.scenarios.yaml").read_text(encoding="utf-8")
 PARAMETERS = (ROOT / "processes" / "provider_selection.parameters.yaml").read_text(encoding="utf-8")
@@ -35,19 +47,20 @@ LEADER_DI = """<bpmndi:BPMNShape id="leader_approval_di" bpmnElement="leader_app
       </bpmndi:BPMNShape>
       <bpmndi:BPMNEdge id="flow_leader_done_di" bpmnElement="flow_leader_done">
         <di:waypoint x="1530" y="810" />
-        <di:waypoint x="1560" y="810" />
-        <di:waypoint x="1560" y="750" />
+        <di:waypoint x="1540" y="810" />
+        <di:waypoint x="1540" y="750" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNShape id="publish_notice_di\""""
 
 OLD_LISTED_DI = """<bpmndi:BPMNEdge id="flow_listed_di" bpmnElement="flow_listed">
         <di:waypoint x="1415" y="710" />
-        <di:waypoint x="1510" y="710" />"""
+        <di:waypoint x="1440" y="710" />"""
 
 NEW_LISTED_DI = """<bpmndi:BPMNEdge id="flow_listed_di" bpmnElement="flow_listed">
         <di:waypoint x="1415" y="710" />
-        <di:waypoint x="1480" y="710" />
-        <di:waypoint x="1480" y="770" />"""
+        <di:waypoint x="1425" y="710" />
+        <di:waypoint x="1425" y="810" />
+        <di:waypoint x="1430" y="810" />"""
 
 
 def replace_once(text, old, new):
@@ -115,6 +128,11 @@ def to_city_decision(as_user, instance_id, district):
     complete(as_user("city"), instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
 
 
+def days_between(start, end):
+    """A notice's length as dates: from the day after publication to its last day, China time."""
+    return (end.astimezone(CHINA).date() - start.astimezone(CHINA).date()).days
+
+
 def notice_of(client, org_name):
     [notice] = [n for n in client.get("/api/v1/public/notices").get_json() if n["subject"] == org_name]
     return notice
@@ -131,8 +149,8 @@ def test_ten_day_notice_and_leader_approval_apply_to_new_cases_only(app, as_user
     refused = deploy(owner, v2_ten_days_and_leader_approval(), note="公示期延长至10日；增加分管领导审批",
                      parameters=TEN_DAYS)
     assert refused.status_code == 422, refused.get_json()
-    # (the case waits for the leader, not for the notice: the scenario's notice cannot pass)
-    assert any("场景「入库（初审推荐" in e and "notice_timer" in e for e in refused.get_json()["errors"])
+    # (the case waits for the leader, not for the round's list: the scenario's list cannot be published)
+    assert any("场景「入库（初审推荐" in e and "list_published" in e for e in refused.get_json()["errors"])
     response = deploy(owner, v2_ten_days_and_leader_approval(), note="公示期延长至10日；增加分管领导审批",
                       scenarios=v2_scenarios(), parameters=TEN_DAYS)
     assert response.status_code == 201, response.get_json()
@@ -144,13 +162,14 @@ def test_ten_day_notice_and_leader_approval_apply_to_new_cases_only(app, as_user
     assert case(old_applicant, old_id)["version"] == 1
     assert case(new_applicant, new_id)["version"] == 2
 
-    # v1: straight from the city decision to a 7-day notice.
+    # v1: straight from the city decision to the round's list, published as a 7-day notice.
     to_city_decision(as_user, old_id, old_district)
+    publish_list(as_user("city"), old_id)
     old_body = case(old_applicant, old_id)
     assert "leader_approval" not in old_body["active"] and "notice_timer" in old_body["active"]
     old_notice = notice_of(app.test_client(), "天津智造数字科技有限公司")
-    old_start = datetime.fromisoformat(old_notice["starts_at"])
-    assert datetime.fromisoformat(old_notice["ends_at"]) - old_start == timedelta(days=7)
+    old_start, old_end = (datetime.fromisoformat(old_notice[k]) for k in ("starts_at", "ends_at"))
+    assert days_between(old_start, old_end) == 7
 
     # v2: the decision waits for the leader's approval; only then the 10-day notice is published.
     to_city_decision(as_user, new_id, new_district)
@@ -159,23 +178,24 @@ def test_ten_day_notice_and_leader_approval_apply_to_new_cases_only(app, as_user
     assert [n for n in app.test_client().get("/api/v1/public/notices").get_json()
             if n["subject"] == "天津南开工业互联网有限公司"] == []
     complete(as_user("city"), new_id, "leader_approval", {"decision": "approve", "opinion": "同意"})
+    publish_list(as_user("city"), new_id)
     new_notice = notice_of(app.test_client(), "天津南开工业互联网有限公司")
-    new_start = datetime.fromisoformat(new_notice["starts_at"])
-    assert datetime.fromisoformat(new_notice["ends_at"]) - new_start == timedelta(days=10)
+    new_start, new_end = (datetime.fromisoformat(new_notice[k]) for k in ("starts_at", "ends_at"))
+    assert days_between(new_start, new_end) == 10
     assert "notice_timer" in case(new_applicant, new_id)["active"]
 
-    # Day 7 (+1 s after the old notice began): the v1 case is admitted, the v2 case keeps waiting.
-    assert run_timers(app, old_start + timedelta(days=7, seconds=1)) == 1
+    # Past the old notice's last day: the v1 case is admitted, the v2 case keeps waiting.
+    assert run_timers(app, old_end + timedelta(seconds=2)) == 1
     old_body = case(old_applicant, old_id)
     assert (old_body["status"], old_body["outcome"], old_body["version"]) == ("completed", "admitted", 1)
     assert "leader_approval" not in old_body["completed"]
     assert case(new_applicant, new_id)["status"] == "running"
 
-    # 9 days 23 hours: still open. 10 days: admitted, having passed the new step.
-    assert run_timers(app, new_start + timedelta(days=9, hours=23)) == 0
+    # Just before the end of its 10th day: still open. After: admitted, having passed the new step.
+    assert run_timers(app, new_end - timedelta(seconds=2)) == 0
     assert notice_of(app.test_client(), "天津南开工业互联网有限公司")["open"] is True
     assert case(new_applicant, new_id)["status"] == "running"
-    assert run_timers(app, new_start + timedelta(days=10, seconds=1)) == 1
+    assert run_timers(app, new_end + timedelta(seconds=2)) == 1
     body = case(new_applicant, new_id)
     assert (body["status"], body["outcome"], body["version"]) == ("completed", "admitted", 2)
     assert {"leader_approval", "publish_notice", "admit_to_pool"} <= set(body["completed"])

@@ -294,7 +294,7 @@ def test_cli_migrate_dry_run_then_move(app, as_user):
 def test_cases_at_expert_review_and_in_the_notice_move_and_finish(app, as_user):
     from datetime import UTC, datetime, timedelta
 
-    from selection import assign_experts, run_timers, score
+    from selection import PAST_NOTICE, assign_experts, publish_list, run_timers, score
 
     reviewing, _ = apply(as_user)
     noticed, _ = apply(as_user, "applicant2", 2027)
@@ -304,6 +304,7 @@ def test_cases_at_expert_review_and_in_the_notice_move_and_finish(app, as_user):
         assign_experts(city, instance_id)
     score(as_user, noticed)
     complete(city, noticed, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
+    publish_list(city, noticed)
     with app.app_context():
         timers_before = [(t.task_guid, t.due_at) for t in Timer.query.filter_by(instance_id=noticed)]
     owner = as_user("owner")
@@ -314,7 +315,7 @@ def test_cases_at_expert_review_and_in_the_notice_move_and_finish(app, as_user):
     assert case(city, reviewing)["active"] == ["city_decision"]
     # The notice keeps its 7 days: nothing fires before, the case is admitted after.
     assert run_timers(app, datetime.now(UTC) + timedelta(days=6)) == 0
-    assert run_timers(app, datetime.now(UTC) + timedelta(days=7, minutes=1)) == 1
+    assert run_timers(app, datetime.now(UTC) + PAST_NOTICE) == 1
     assert case(city, noticed)["outcome"] == "admitted" and case(city, noticed)["version"] == 2
     with app.app_context():
         assert [(t.task_guid, t.due_at) for t in Timer.query.filter_by(instance_id=noticed)] == timers_before

@@ -147,10 +147,13 @@ class Round(db.Model):
     closes_at = db.Column(UTCDateTime, nullable=False)
     created_by = db.Column(db.String(80))
     created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+    body = db.Column(db.Text)  # the call's text (申报通知), shown on the public home page
+    attachment_ids = db.Column(JSON, nullable=False, default=list, server_default="[]")  # templates to download
+    closed_early_at = db.Column(UTCDateTime)  # the city closed it before closes_at
 
     def is_open(self, now=None):
         now = now or utcnow()
-        return self.opens_at <= now < self.closes_at
+        return self.closed_early_at is None and self.opens_at <= now < self.closes_at
 
 
 class ProcessInstance(db.Model):
@@ -277,17 +280,51 @@ class Notice(db.Model):
     starts_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
     ends_at = db.Column(UTCDateTime)
     closed_at = db.Column(UTCDateTime)
+    # A round's list (拟入库名单): one notice naming several units (NoticeEntry), no single case.
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id"), index=True)
+    details = db.Column(JSON)  # the template's fields at publication: office, address, phones, issuer
+    published_by = db.Column(db.String(80))
 
     instance = db.relationship(ProcessInstance)
+    entries = db.relationship("NoticeEntry", back_populates="notice", order_by="NoticeEntry.id")
+
+    @property
+    def subjects(self):
+        """Every organisation the notice names: a round's list names several, a case's notice one."""
+        return [e.name for e in self.entries] if self.entries else [self.subject] if self.subject else []
 
     def is_open(self, now=None):
         now = now or utcnow()
         return self.closed_at is None and self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
 
 
+class NoticeEntry(db.Model):
+    """A unit on a round's list (拟入库名单): put there by its case when the city lists it, waiting
+    (notice_id empty) until the city publishes the round's list as one notice."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id"), nullable=False, index=True)
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False, unique=True)
+    notice_id = db.Column(db.Integer, db.ForeignKey("notice.id"), index=True)
+    name = db.Column(db.String(200), nullable=False)
+    credit_code = db.Column(db.String(18), nullable=False)
+    district = db.Column(db.String(20), nullable=False)
+    categories = db.Column(JSON, nullable=False, default=list)
+    period = db.Column(db.String(20))  # "P7D", or working days as "7WD" (the diagram's parameter)
+    template = db.Column(db.String(80), nullable=False)  # the list of the case's package holding the text
+    message = db.Column(db.String(80), nullable=False)  # what the case waits for: the list's publication
+    created_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+    notice = db.relationship(Notice, back_populates="entries")
+    instance = db.relationship(ProcessInstance)
+
+
 class Objection(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     notice_id = db.Column(db.Integer, db.ForeignKey("notice.id"), nullable=False, index=True)
+    # The case it concerns (on a round's list: the unit the objector named); only that case waits for it.
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), index=True)
+    receipt = db.Column(db.String(20), unique=True)  # 受理编号: the objector follows it by this
     name = db.Column(db.String(50), nullable=False)
     contact = db.Column(db.String(100), nullable=False)
     content = db.Column(db.Text, nullable=False)
@@ -296,6 +333,8 @@ class Objection(db.Model):
     opinion = db.Column(db.Text)
     created_at = db.Column(UTCDateTime, default=utcnow, nullable=False, index=True)
     decided_at = db.Column(UTCDateTime)
+
+    notice = db.relationship(Notice)
 
 
 class PoolEntry(db.Model):

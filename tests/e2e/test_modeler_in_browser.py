@@ -88,7 +88,7 @@ def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot,
         expect(element(page, f"#diagram-{side}", "publish_notice")).to_have_class(re.compile(r"\bdiff-changed\b"))
     assert "diff-changed" not in classes(element(page, "#diagram-b", "city_decision"))
     changed = page.locator('#changes li[data-kind="changed"][data-element-id="publish_notice"]')
-    expect(changed).to_contain_text("发布入库公示")
+    expect(changed).to_contain_text("列入拟入库名单")
     expect(changed).to_contain_text("发布入库名单公示")
     expect(page.locator('#changes li[data-kind]')).to_have_count(1)
     screenshot(page, "modeler-04-compare")

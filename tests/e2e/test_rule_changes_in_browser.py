@@ -6,11 +6,14 @@ follows the new ones."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
 from webapp.extensions import db
-from webapp.models import Notice, ProcessDefinition
+from webapp.models import ProcessDefinition
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 ADDRESS_FIELD = ("  - name: office_address\n    type: text\n    label: 在津办公地址\n    required: true\n"
                  "    max_length: 200\n\n")
@@ -54,15 +57,14 @@ def sign(district, instance_id):
 
 
 def to_notice(app, instance_id):
-    from selection import complete, sheet
+    from selection import complete, publish_list, sheet
     city = api(app, "city")
     complete(city, instance_id, "city_formal_check", {"decision": "approve", "experts": ["expert1"]})
     complete(api(app, "expert1"), instance_id, "expert_review", sheet("expert_review", 85))
     complete(city, instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
-    with app.app_context():
-        notice = Notice.query.filter_by(instance_id=instance_id).one()
-        db.session.remove()
-        return notice.ends_at - notice.starts_at
+    notice = publish_list(city, instance_id)  # the round's list, published by the city
+    starts, ends = (datetime.fromisoformat(notice[k]).astimezone(CHINA) for k in ("starts_at", "ends_at"))
+    return timedelta(days=(ends.date() - starts.date()).days)  # the period as dates
 
 
 def save(page, button, status):

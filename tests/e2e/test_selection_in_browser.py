@@ -166,26 +166,50 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     submit(city)
     wait_for_diagram(city, case_id)
     assert "done" in marker(city, "district_review")
+    assert "current" in marker(city, "list_published")  # on the round's list, waiting for its publication
+
+    # The city reviews the round's list (text from the owner's template, the units) and publishes it.
+    city.goto("/rounds/")
+    city.locator("#rounds tbody tr", has_text=ROUND_TITLE).get_by_role("link", name="名单与公示").click()
+    expect(city.locator("#notice-units")).to_contain_text(ORG)
+    expect(city.locator("#notice-signature")).to_contain_text("天津市工业和信息化局")
+    screenshot(city, "05a-round-list")
+    city.click("#publish-form button")
+    expect(city.locator(".alert-success")).to_contain_text("拟入库名单公示已发布")
+    notice_id = int(city.url.rstrip("/").rsplit("/", 1)[-1])
+    with app.app_context():
+        from webapp.documents import notice as notice_document
+        from webapp.documents import pdf as pdf_document
+        printed = pdf_document.render(notice_document.document(db.session.get(Notice, notice_id)))
+        db.session.remove()
+    assert printed.startswith(b"%PDF")
+    wait_for_diagram(city, case_id)
     assert "current" in marker(city, "gw_notice") | marker(city, "notice_timer")
     screenshot(city, "05-case-at-notice")
 
-    # Anyone may object during the notice; the city dismisses the objection.
+    # Anyone may object during the notice, and follows it by its receipt; the city dismisses it.
     visitor.goto("/notices")
     notice_row = visitor.locator("#notices tbody tr", has_text=ORG)
-    notice_id = int(notice_row.get_attribute("data-notice-id"))
+    assert int(notice_row.get_attribute("data-notice-id")) == notice_id
     notice_row.get_by_role("link").click()
-    expect(visitor.locator(".lead")).to_have_text(ORG)
+    expect(visitor.locator("#notice-units")).to_contain_text(ORG)
     visitor.fill("#objection-form #name", "王某")
     visitor.fill("#objection-form #contact", "13700000000")
     visitor.fill("#objection-form #content", "该单位在津案例存疑，请核查。")
     visitor.click("#objection-form button[type=submit]")
-    expect(visitor.locator(".alert-success")).to_contain_text("异议已收到")
+    expect(visitor.locator(".alert-success")).to_contain_text("异议已受理")
+    expect(visitor.locator("#objection-state")).to_contain_text("核查中")
+    receipt_url = visitor.url
     screenshot(visitor, "07-notice")
     open_task(city, "核查异议")
     expect(city.locator("#objection")).to_contain_text("该单位在津案例存疑")
     city.check("input[name=decision][value=dismissed]")
     city.fill("#opinion", "经核查，案例合同真实，异议不成立")
     submit(city)
+    visitor.goto(receipt_url)
+    expect(visitor.locator("#objection-state")).to_contain_text("异议不成立")
+    expect(visitor.locator("#objection-outcome")).to_contain_text("案例合同真实")
+    screenshot(visitor, "07b-objection-by-receipt")
 
     # The notice period runs out; the provider is admitted to the pool.
     with app.app_context():

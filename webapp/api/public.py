@@ -1,6 +1,6 @@
 """What anyone may read without signing in: the pool and notices; and the objection form."""
 
-from flask import jsonify, request
+from flask import jsonify, make_response, request
 
 from .. import objections, paging, pool
 from ..extensions import db
@@ -25,9 +25,11 @@ def pool_json(e):
 
 
 def notice_json(n):
-    return {"id": n.id, "kind": n.kind, "title": n.title, "subject": n.subject, "body": n.body,
-            "starts_at": n.starts_at.isoformat(), "ends_at": n.ends_at.isoformat() if n.ends_at else None,
-            "open": n.is_open()}
+    return {"id": n.id, "kind": n.kind, "title": n.title, "subject": n.subject, "subjects": n.subjects,
+            "units": [{"name": e.name, "credit_code": e.credit_code, "district": e.district,
+                       "categories": e.categories} for e in n.entries],
+            "body": n.body, "starts_at": n.starts_at.isoformat(),
+            "ends_at": n.ends_at.isoformat() if n.ends_at else None, "open": n.is_open()}
 
 
 @bp.get("/public/notices")
@@ -41,10 +43,38 @@ def notices():
 
 @bp.post("/public/notices/<int:notice_id>/objections")
 def object_to(notice_id):
-    clean, errors = objections.form(objections.open_notice(notice_id)).validate(json_body())
+    body = json_body()
+    unit = body.pop("unit", None)  # the unit on a round's list the objection names (its credit code)
+    clean, errors = objections.form(objections.open_notice(notice_id)).validate(body)
     if errors:
         return error(422, "异议信息不完整", errors)
-    objection = objections.file(notice_id, clean, request.remote_addr or "unknown")
+    objection = objections.file(notice_id, clean, request.remote_addr or "unknown",
+                                unit if isinstance(unit, str) else None)
     db.session.commit()
-    return jsonify({"id": objection.id, "notice_id": notice_id,
+    return jsonify({"receipt": objection.receipt, "id": objection.id, "notice_id": notice_id,
                     "received_at": objection.created_at.isoformat()}), 201
+
+
+@bp.get("/public/objections/<receipt>")
+def objection_status(receipt):
+    """What became of an objection, for whoever holds its 受理编号 (nothing about the objector)."""
+    return jsonify(objections.status(objections.by_receipt(receipt)))
+
+
+@bp.get("/public/notices/<int:notice_id>/pdf")
+def notice_pdf(notice_id):
+    """The notice (公示 / 公告) as a printable PDF, for anyone."""
+    from ..documents import notice as notice_document
+    from ..documents import pdf
+
+    item = db.session.get(Notice, notice_id)
+    if item is None:
+        return error(404, "公告不存在")
+    return send_pdf(pdf.render(notice_document.document(item)), f"notice-{item.id}.pdf")
+
+
+def send_pdf(content, filename):
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

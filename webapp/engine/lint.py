@@ -221,6 +221,10 @@ def lint_package_texts(package, library, root):
                            "[@name='startForm' or @name='objectionForm']", namespaces=NS):
         if node.get("value") not in package.forms:
             findings.append(Finding(package.bpmn[0], node, f"流程引用的表单 {node.get('value')} 不在规则包中"))
+    for node in root.xpath("//bpmn:process/bpmn:extensionElements//spiff:property[@name='recommendationLetter']",
+                           namespaces=NS):  # a document template is a list of the package
+        if node.get("value") not in package.lists:
+            findings.append(Finding(package.bpmn[0], node, f"流程引用的文书模板 {node.get('value')} 不在规则包中"))
     return findings
 
 

@@ -8,12 +8,12 @@ the database, and a failed step still rolls back whole.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, delete, insert, literal_column, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, literal_column, or_, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import HumanTask, Notice, ProcessInstance, Timer
+from ..models import HumanTask, Notice, NoticeEntry, ProcessInstance, Timer
 
 _tasks, _timers, _cases, _notices = HumanTask.__table__, Timer.__table__, ProcessInstance.__table__, Notice.__table__
 
@@ -52,6 +52,14 @@ _NEXT_DUE = (select(_timers.c.id, _timers.c.instance_id, _timers.c.task_guid, _t
 _SWEEP_START = (datetime(1970, 1, 1, tzinfo=UTC), 0)
 _CLOSE_NOTICES = (update(_notices).where(_notices.c.instance_id == bindparam("case_id"), _notices.c.closed_at.is_(None))
                   .values(closed_at=bindparam("at")))
+# A round's list closes when the last of its units' cases ends: no one is left to object to.
+_entries = NoticeEntry.__table__
+_CLOSE_LISTS = (update(_notices).where(
+    _notices.c.closed_at.is_(None),
+    _notices.c.id.in_(select(_entries.c.notice_id).where(_entries.c.instance_id == bindparam("case_id"))),
+    ~exists().where(_entries.c.notice_id == _notices.c.id, _entries.c.instance_id != bindparam("case_id"),
+                    _entries.c.instance_id == _cases.c.id, _cases.c.status == "running"))
+    .values(closed_at=bindparam("at")))
 
 
 def _execute(statement, parameters):
@@ -137,3 +145,4 @@ def next_due_timer(as_of, after=None):
 def close_notices(instance_id, at):
     """A finished case's notices still open close when it ends."""
     _execute(_CLOSE_NOTICES, {"case_id": instance_id, "at": at})
+    _execute(_CLOSE_LISTS, {"case_id": instance_id, "at": at})

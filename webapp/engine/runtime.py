@@ -589,10 +589,11 @@ def deliver_message(instance_id, name, payload, actor):
         raise Conflict("案件已结束")
     since = time.time()
     workflow = load_workflow(instance, actor)
-    subprocesses = len(workflow.subprocesses)
-    # catch() counts only tasks already waiting; a message that starts an event subprocess shows as a new one.
-    caught = run_engine(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
-    if not caught and len(workflow.subprocesses) == subprocesses:
+    subprocesses, waiting = len(workflow.subprocesses), len(workflow.waiting_events())
+    # catch() returns nothing: a waiting catch event it reached stops waiting, and a message that starts an
+    # event subprocess shows as a new subprocess.
+    run_engine(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
+    if len(workflow.waiting_events()) == waiting and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
     run_engine(workflow.do_engine_steps)
     save_workflow(instance, workflow, since, audit.event("message", actor, instance.id, name=name, data=payload))

@@ -288,8 +288,8 @@ def _play(scenario, problems):
 
 
 def _step(step, instance_id, elapsed):
-    from .. import objections, scope
-    from ..models import HumanTask, Notice
+    from .. import notice_lists, objections, scope
+    from ..models import HumanTask, Notice, NoticeEntry, ProcessInstance
     from . import clock, runtime
 
     if "complete" in step:
@@ -303,15 +303,21 @@ def _step(step, instance_id, elapsed):
         elapsed = _timer_passes(step["timer"], instance_id, elapsed)
         runtime.fire_timers(as_of=clock.now() + elapsed)
     else:
+        if db.session.get(ProcessInstance, instance_id).status != "running":
+            raise CaseEnded()  # nothing waits for a message any more; `expect` says whether that is right
         payload = step.get("payload") or {}
+        entry = NoticeEntry.query.filter_by(instance_id=instance_id).first()
         if step["message"] == "objection":
-            notice = Notice.query.filter_by(instance_id=instance_id, kind="selection_notice",
-                                            closed_at=None).first()
+            notice = entry.notice if entry else Notice.query.filter_by(
+                instance_id=instance_id, kind="selection_notice", closed_at=None).first()
             if notice is None:
                 raise ScenarioFileError("此案件没有公示中的公告，无法提出异议")
             clean = {"name": payload.get("name", "场景测试"), "contact": payload.get("contact", "13800000000"),
                      "content": payload.get("content", "场景测试异议")}
-            objections.file(notice.id, clean, "127.0.0.1")
+            objections.file(notice.id, clean, "127.0.0.1", entry.credit_code if entry else None)
+        elif entry is not None and entry.notice_id is None and step["message"] == entry.message:
+            # The city publishes the round's list the case is on (the real path: notice_lists.publish).
+            notice_lists.publish(entry.instance.round, _user(step.get("as", "city")))
         else:
             runtime.deliver_message(instance_id, step["message"], payload, "scenario")
     return elapsed

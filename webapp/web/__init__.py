@@ -1,5 +1,7 @@
 """The server-rendered pages: one blueprint per area, Chinese by default, English selectable."""
 
+from datetime import datetime
+
 from flask import render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
@@ -8,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .. import engine, labels
+from ..documents.texts import cn_date
 from ..engine.clock import ZONE as CLOCK_ZONE
 
 LOCALES = ("zh", "en")
@@ -22,9 +25,19 @@ def localtime(value, fmt="%Y-%m-%d %H:%M"):
     return value.astimezone(CLOCK_ZONE).strftime(fmt) if value else ""
 
 
+def isotime(text, fmt="%Y-%m-%d %H:%M"):
+    """An ISO 8601 text (as the API and case data hold times) in China time."""
+    try:
+        return localtime(datetime.fromisoformat(text), fmt) if text else ""
+    except (TypeError, ValueError):
+        return text
+
+
 def init_app(app):
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["isotime"] = isotime
+    app.jinja_env.filters["cndate"] = cn_date
     app.jinja_env.globals.update(
         label=lambda name, value: labels.label(name, value, str(get_locale())),
         options=lambda name: labels.options(name, str(get_locale())),
@@ -36,18 +49,20 @@ def init_app(app):
         centers,
         definitions,
         district,
+        documents,
         experts,
         inbox,
         operations,
         public,
+        round_lists,
         rounds,
         start,
         vendor,
         versions,
         workspace,
     )
-    for module in (account, cases, centers, definitions, district, experts, inbox, operations, public, rounds, start,
-                   vendor, versions, workspace):
+    for module in (account, cases, centers, definitions, district, documents, experts, inbox, operations, public,
+                   round_lists, rounds, start, vendor, versions, workspace):
         app.register_blueprint(module.bp)
 
     @app.context_processor

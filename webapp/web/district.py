@@ -236,7 +236,7 @@ def workbook(round_, district, rows):
         for column, value in enumerate(values, 1):
             put(2 + number, column, value, border=border, alignment=centered if column in (1, 5, 9) else wrap)
     footer = len(rows) + 4
-    put(footer, 1, _("区工业和信息化主管部门（盖章）    日期："), font=Font(size=12),
+    put(footer, 1, _("%(district)s工业和信息化主管部门（盖章）    日期：", district=district_label), font=Font(size=12),
         alignment=Alignment(horizontal="right", vertical="center"))
     sheet.merge_cells(start_row=footer, start_column=1, end_row=footer, end_column=last)
     sheet.row_dimensions[footer].height = 40

@@ -5,7 +5,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import objections, paging, pool
+from .. import notice_lists, objections, paging, pool
+from ..documents import texts
+from ..engine import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Notice, utcnow
 from .start_links import start_links
@@ -49,12 +51,47 @@ def notice(notice_id):
     definition = objections.form(item) if objectable else None
     form, _clean, errors = (None, None, {})
     locale = str(get_locale())
+    unit = request.form.get("unit") or None
     if request.method == "POST" and objectable:
         form, clean, errors = definition.bind(request.form, locale=locale)
         if not errors:
-            objections.file(notice_id, clean, request.remote_addr or "unknown")
-            db.session.commit()
-            flash(_("异议已收到，我们将依法核查并保护您的个人信息。"), "success")
-            return redirect(url_for("public.notice", notice_id=notice_id))
+            try:
+                objection = objections.file(notice_id, clean, request.remote_addr or "unknown", unit)
+            except ValidationFailed as err:
+                errors = err.errors
+            else:
+                db.session.commit()
+                flash(_("异议已受理，受理编号 %(receipt)s。请妥善保存，凭编号查询核查结果；"
+                        "我们将依法核查并保护您的个人信息。", receipt=objection.receipt), "success")
+                return redirect(url_for("public.objection", receipt=objection.receipt))
     form = form or (definition.wtform_class(locale)() if definition else None)
-    return render_template("public/notice.html", notice=item, form=form, definition=definition, errors=errors)
+    return render_template("public/notice.html", notice=item, form=form, definition=definition, errors=errors,
+                           units=notice_lists.unit_rows(item.entries, locale), unit=unit,
+                           parts=item.details or {"body": item.body or ""}, paragraphs=texts.paragraphs)
+
+
+@bp.get("/notices/<int:notice_id>.pdf")
+def notice_pdf(notice_id):
+    """The notice as a printable PDF (the same as the API's)."""
+    from ..api.public import notice_pdf as pdf_of
+
+    return pdf_of(notice_id)
+
+
+@bp.get("/objections")
+def objection_lookup():
+    """The form to follow an objection by its 受理编号."""
+    receipt = request.args.get("receipt", "").strip()
+    if receipt:
+        return redirect(url_for("public.objection", receipt=receipt[:40]))
+    return render_template("public/objection.html", objection=None, receipt="")
+
+
+@bp.get("/objections/<receipt>")
+def objection(receipt):
+    """What became of an objection: received, being verified, or the finding (nothing about the objector)."""
+    try:
+        found = objections.status(objections.by_receipt(receipt))
+    except NotFound:
+        return render_template("public/objection.html", objection=None, receipt=receipt[:40]), 404
+    return render_template("public/objection.html", objection=found, receipt=found["receipt"])

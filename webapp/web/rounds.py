@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired
 
-from .. import labels, rounds
+from .. import labels, notice_lists, rounds
 from ..engine import ValidationFailed
 from ..extensions import db
 from ..models import ProcessDefinition, Round
@@ -47,4 +47,5 @@ def index():
             db.session.commit()
             flash(_("申报批次已开启"), "success")
             return redirect(url_for("rounds.index"))
-    return render_template("rounds.html", form=form, rounds=Round.query.order_by(Round.id.desc()).all())
+    return render_template("rounds.html", form=form, rounds=Round.query.order_by(Round.id.desc()).all(),
+                           waiting=notice_lists.waiting_counts())

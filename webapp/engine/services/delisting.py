@@ -40,10 +40,13 @@ def check_start(ctx, ground, facts=None, evidence=None, provider_grounds=()):
             raise ValidationFailed("请说明申请退出的原因", {"facts": ["请说明申请退出资源池的原因"]})
     attachments.link(clean["evidence"], ctx.instance)
     labels = {c.value: c.label for f in form.fields if f.name == "ground" for c in f.choices}
+    # The item of Art. 8 the ground cites, as its list says, so the 公告 names it ("第八条（五）").
+    article = next((e.get("article") for e in ctx.entries("delisting_grounds") or []
+                    if isinstance(e, dict) and e.get("value") == clean["ground"]), None)
     entry = _active_entry(org.id)
     return {"in_pool": entry is not None, "provider": org.name, "credit_code": org.credit_code,
             "ground": clean["ground"], "ground_label": labels[clean["ground"]],
-            "started_by": starter.role if starter is not None else "system"}
+            "ground_article": article or "第八条", "started_by": starter.role if starter is not None else "system"}
 
 
 def remove_from_pool(ctx, ground):

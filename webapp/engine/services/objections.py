@@ -1,19 +1,19 @@
-"""Objections filed against a case's public notice."""
+"""Objections filed against a case's public notice: on a round's list, those naming the case's unit."""
 
 from sqlalchemy import func
 
 from ...extensions import db
-from ...models import Notice, Objection
+from ...models import Objection
 from .. import clock
 
 
 def _case_objections(ctx):
-    return Objection.query.join(Notice).filter(Notice.instance_id == ctx.instance.id)
+    return Objection.query.filter(Objection.instance_id == ctx.instance.id)
 
 
 def pending_objections(ctx):
-    return (db.session.query(func.count(Objection.id)).join(Notice)
-            .filter(Notice.instance_id == ctx.instance.id, Objection.decision.is_(None)).scalar())
+    return (db.session.query(func.count(Objection.id))
+            .filter(Objection.instance_id == ctx.instance.id, Objection.decision.is_(None)).scalar())
 
 
 def record_objection(ctx, objection_id, decision, opinion):
