@@ -440,3 +440,13 @@ def test_only_the_decision_table_editor_allows_inline_styles(app):
     for path in ("/workspace/provider_selection", "/inbox/", "/"):
         policy = owner.get(path).headers["Content-Security-Policy"]
         assert "unsafe-inline" not in policy, path
+
+
+def test_the_owner_edits_the_working_calendar_and_a_bad_date_is_refused(owner):
+    path = "/workspace/provider_selection/lists/working_calendar"
+    assert "国庆节" in owner.text(path)
+    text = (ROOT / "forms" / "lists" / "working_calendar.yaml").read_text("utf-8")
+    bad = owner.post_json(path, {"yaml": text + '- {value: "2027年1月1日", label: 元旦, kind: holiday}\n'})
+    assert bad.status_code == 422 and "2027年1月1日" in bad.get_json()["error"]
+    good = owner.post_json(path, {"yaml": text + '- {value: "2027-01-01", label: 元旦, kind: holiday}\n'})
+    assert good.status_code == 200

@@ -10,7 +10,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..formkit import FormDefinitionError, FormNotFound
-from . import countersign, dmn_lint, guardrails, parameters, privileged, roles, services
+from . import countersign, dmn_lint, guardrails, parameters, privileged, roles, services, workdays
 from .dmn_read import namespace as dmn_namespace
 from .errors import DefinitionError
 from .findings import NS, Finding, text_of
@@ -217,6 +217,11 @@ def lint_package_texts(package, library, root):
         if not isinstance(entries, list) or not all(isinstance(e, dict) and "value" in e and "label" in e
                                                     for e in entries):
             findings.append(Finding(f"lists/{name}.yaml", None, "选项列表须为 {value, label} 条目的列表"))
+        elif name == workdays.LIST:
+            try:
+                workdays.parse(package.lists[name])
+            except ValueError as err:
+                findings.append(Finding(f"lists/{name}.yaml", None, f"工作日历有误：{err}"))
     for node in root.xpath("//bpmn:process/bpmn:extensionElements//spiff:property"
                            "[@name='startForm' or @name='objectionForm']", namespaces=NS):
         if node.get("value") not in package.forms:

@@ -340,10 +340,12 @@ def list_save(key, name):
     try:
         text = _yaml(body)
         _entries(text, name)
+        if name == engine.workdays.LIST:
+            engine.workdays.parse(text)
         library = package.library(lists={name: text})
         for form_key in package.forms:
             library.form(form_key)
-    except (FormDefinitionError, FormNotFound) as err:
+    except (FormDefinitionError, FormNotFound, ValueError) as err:
         return jsonify({"ok": False, "error": str(err)}), 422
     drafts.save(key, package.changed(lists={**package.lists, name: text}), current_user)
     db.session.commit()
