@@ -171,7 +171,7 @@ def bare_engine(snap, app, seconds):
                       .order_by(ProcessDefinition.version.desc()).first())
         spec_dict = definition.spec
         specs = spec_objects(definition)  # restored once per version, as the app does
-        instance = ProcessInstance(id=0, district="hexi", organization_id=1)
+        instance = ProcessInstance(id=0, district="hexi", organization_id=1, definition=definition)
 
         def one(step):
             state, guid, _element, data = step

@@ -39,17 +39,25 @@ def render(kind, language, values):
     return text["title"].format_map(_Blank(values)), text["body"].format_map(_Blank(values)).strip()
 
 
-def task_holders(task):
-    """Who a task is for: its assignee, else everyone of its role in its scope (district, organisation)."""
-    query = select(User.username).where(User.active.is_(True))
+_PEOPLE = (User.username, User.email, User.mobile, User.channels, User.language)
+
+
+def _holders(task):
+    """The people a task is for: its assignee, else everyone of its role in its scope (district, organisation)."""
+    query = select(*_PEOPLE).where(User.active.is_(True))
     if task.assignee:
-        return list(db.session.scalars(query.where(User.username == task.assignee)))
+        return query.where(User.username == task.assignee)
     query = query.where(User.role == task.role)
     if task.role == "district":
         query = query.where(User.district == task.district)
     elif task.role == "applicant":
         query = query.where(User.organization_id == task.organization_id)
-    return list(db.session.scalars(query))
+    return query
+
+
+def task_holders(task):
+    """The user names a task is for (see _holders)."""
+    return [person.username for person in db.session.execute(_holders(task))]
 
 
 def case_parties(instance):
@@ -62,10 +70,15 @@ def case_parties(instance):
 def notify(usernames, kind, instance=None, task=None, **values):
     """Tell each of `usernames` (duplicates and unknown names dropped) about `kind`."""
     names = sorted(set(usernames))
-    if not names:
+    if names:
+        _write(db.session.execute(select(*_PEOPLE).where(User.username.in_(names))).all(), kind, instance, task,
+               values)
+
+
+def _write(people, kind, instance, task, values):
+    """The 站内信 and the outbox rows for `people` (rows of _PEOPLE), in the step's transaction."""
+    if not people:
         return
-    people = db.session.execute(select(User.username, User.email, User.mobile, User.channels, User.language)
-                                .where(User.username.in_(names))).all()
     values = {"case": instance.id if instance else "", "subject": instance.subject if instance else "",
               "task": task.name if task else "", **values}
     now, mail = clock.now(), current_app.config.get("MAIL_SERVER")
@@ -79,8 +92,7 @@ def notify(usernames, kind, instance=None, task=None, **values):
                 outbox.append({"channel": channel, "recipient": address, "subject": title, "body": body,
                                "created_at": now, "next_attempt_at": now, "attempts": 0})
     connection = db.session.connection()
-    if inbox:
-        connection.execute(_NOTIFY, inbox)
+    connection.execute(_NOTIFY, inbox)
     if outbox:
         connection.execute(_OUTBOX, outbox)
 
@@ -99,7 +111,7 @@ def tasks_arrived(instance, guids, completed_before, actor):
         return
     for task in HumanTask.query.filter(HumanTask.task_guid.in_(guids)):
         kind = "returned" if task.role == "applicant" and task.element_id in completed_before else "task"
-        notify([name for name in task_holders(task) if name != actor], kind, instance, task)
+        _write([p for p in db.session.execute(_holders(task)) if p.username != actor], kind, instance, task, {})
 
 
 def case_decided(instance, outcome_label):
