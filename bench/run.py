@@ -412,8 +412,8 @@ def timers(url, snap, n_due, n_pair):
     from webapp import engine
     app = app_for(url)
     captured = snap["captured_at"]
-    as_of = captured + timedelta(days=7, minutes=1)
-    due_at = captured + timedelta(days=7)
+    as_of = captured + timedelta(days=8, minutes=1)  # past the notice, which ends at the end of its last day
+    due_at = captured + timedelta(days=8)
     out = {}
     with app.app_context():
         out["cases"] = generate.count_cases()

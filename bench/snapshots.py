@@ -8,7 +8,7 @@ the bare-engine benchmark replays the captured completions in process.
 
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,10 +16,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import Api, make_app  # noqa: E402
 from selection import (  # noqa: E402
+    PAST_NOTICE,
     apply,
     assign_experts,
     complete,
     open_round,
+    publish_list,
     recommend,
     run_timers,
     score,
@@ -89,9 +91,9 @@ def capture():
     score(as_user, instance_id)
     snap("city_decision", instance_id)
     complete(as_user("city"), instance_id, "city_decision", {"decision": "approve", "opinion": "列入初选名单"})
+    publish_list(as_user("city"), instance_id)  # the round's list goes out; the case waits on its notice timer
     snap("notice", instance_id)
-    notice_due = now + timedelta(days=7, minutes=1)
-    run_timers(app, notice_due)
+    run_timers(app, now + PAST_NOTICE)
     snap("admitted", instance_id)
     # Case 2: rejected by the city; case 3: not recommended by its district.
     second, _ = apply(as_user, "applicant2")
