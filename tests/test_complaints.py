@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from selection import admit, complete, credit_code_of, task_for
+from web import Session
 
 from webapp.extensions import db
 from webapp.formkit.credit_code import check_digit
@@ -136,3 +137,42 @@ def test_third_verified_complaint_starts_removal_once(app, as_user):
     with app.app_context():
         assert PoolEntry.query.one().removal_ground == "complaints"
         assert sorted(c.status for c in Complaint.query.all()) == ["unfounded"] + ["verified"] * 4
+
+
+def test_a_complaint_gets_a_receipt_its_complainant_follows_it_by(app, as_user):
+    """受理编号 as objections have: the API and the start page give it, the public page follows it to the
+    finding and names the provider, never the complainant."""
+    admit(app, as_user)
+    applicant2, city, public = as_user("applicant2"), as_user("city"), app.test_client()
+    body = file(applicant2)
+    receipt = body["receipt"]
+    assert receipt.startswith("TS-") and len(receipt) == 20
+    assert [c["receipt"] for c in applicant2.get("/complaints").get_json()] == [receipt]
+    status = public.get(f"/api/v1/public/complaints/{receipt}").get_json()
+    assert (status["status"], status["outcome"], status["provider"]) == ("pending", None, PROVIDER)
+    assert public.get("/api/v1/public/complaints/TS-00000000-NOPE").status_code == 404
+    assert public.get(f"/api/v1/public/objections/{receipt}").status_code == 404  # a complaint is no objection
+
+    page = public.get(f"/complaints/{receipt}").get_data(as_text=True)
+    assert receipt in page and "核查中" in page and PROVIDER in page
+    assert "天津南开工业互联网有限公司" not in page  # the complainant (applicant2's organisation)
+    lookup = public.get("/complaints?receipt=" + receipt.lower())
+    assert lookup.headers["Location"].endswith(f"/complaints/{receipt.lower()}")
+    assert public.get("/complaints/TS-20260101-AAAAAAAA").status_code == 404
+    assert receipt in Session(app, "applicant2").text(f"/cases/{body['instance_id']}")
+
+    verify(city, body["instance_id"], "unfounded", "经核实，合同尚在履行期内。")
+    status = public.get(f"/api/v1/public/complaints/{receipt.lower()}").get_json()
+    assert (status["status"], status["outcome"]) == ("unfounded", "经核实，合同尚在履行期内。")
+    page = public.get(f"/complaints/{receipt}").get_data(as_text=True)
+    assert "投诉不属实" in page and "经核实，合同尚在履行期内。" in page
+
+
+def test_the_start_page_tells_the_complainant_the_receipt(app, as_user):
+    admit(app, as_user)
+    browser = Session(app, "applicant2")
+    response = browser.submit("/start/complaint", {"provider_credit_code": credit_code_of("applicant1"),
+                                                   "content": "系统至今未上线。"}, follow_redirects=True)
+    with app.app_context():
+        receipt = Complaint.query.one().receipt
+    assert receipt and f"受理编号 {receipt}" in response.get_data(as_text=True)

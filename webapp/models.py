@@ -382,6 +382,7 @@ class Complaint(db.Model):
     provider_org_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
     # The pool membership complained about: a provider removed and admitted again starts a fresh count.
     pool_entry_id = db.Column(db.Integer, db.ForeignKey("pool_entry.id"), nullable=False, index=True)
+    receipt = db.Column(db.String(20), unique=True)  # 受理编号 (engine/receipts.py): the complainant follows it by this
     content = db.Column(db.Text, nullable=False)
     attachment_ids = db.Column(JSON, nullable=False, default=list)
     status = db.Column(db.String(20), nullable=False, default="pending", index=True)  # pending | verified | unfounded

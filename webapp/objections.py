@@ -3,18 +3,15 @@
 On a round's list the objector names the unit (its credit code): only that unit's case hears it and
 waits for its verification. Every objection gets a 受理编号 to follow it by (receipt)."""
 
-import secrets
 from datetime import timedelta
 
 from flask import current_app
 
 from . import engine
-from .engine import clock
+from .engine import receipts
 from .engine.errors import EngineError
 from .extensions import db
 from .models import Notice, Objection, utcnow
-
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 
 class TooMany(EngineError):
@@ -52,12 +49,6 @@ def concerned_case(notice, unit):
     return entry.instance_id
 
 
-def new_receipt():
-    """A 受理编号 such as YY-20260505-K7Q4M2XP: the day it came in and eight characters no one can guess."""
-    day = clock.local(clock.now()).strftime("%Y%m%d")
-    return f"YY-{day}-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-
-
 def file(notice_id, clean, source_ip, unit=None):
     """Store the objection and hand it to the case it concerns, in one transaction."""
     notice = open_notice(notice_id)
@@ -68,7 +59,7 @@ def file(notice_id, clean, source_ip, unit=None):
                                     Objection.created_at > utcnow() - timedelta(hours=1)).count()
     if recent >= current_app.config["OBJECTIONS_PER_HOUR"]:
         raise TooMany("提交过于频繁，请稍后再试")
-    objection = Objection(notice_id=notice.id, instance_id=instance_id, source_ip=source_ip, receipt=new_receipt(),
+    objection = Objection(notice_id=notice.id, instance_id=instance_id, source_ip=source_ip, receipt=receipts.new("YY"),
                           **clean)
     db.session.add(objection)
     db.session.flush()
@@ -82,7 +73,7 @@ def file(notice_id, clean, source_ip, unit=None):
 
 def by_receipt(receipt):
     """The objection a 受理编号 names, or NotFound."""
-    found = Objection.query.filter_by(receipt=str(receipt or "").strip().upper()[:20]).first()
+    found = receipts.find(Objection, receipt)
     if found is None:
         raise engine.NotFound("没有该受理编号的异议")
     return found
@@ -90,8 +81,6 @@ def by_receipt(receipt):
 
 def status(objection):
     """What the objector may learn: received, under verification, or the finding with its opinion."""
-    state = "pending" if objection.decision is None else objection.decision
-    return {"receipt": objection.receipt, "status": state, "received_at": objection.created_at.isoformat(),
-            "decided_at": objection.decided_at.isoformat() if objection.decided_at else None,
-            "outcome": objection.opinion if objection.decision else None, "notice_id": objection.notice_id,
-            "notice_title": objection.notice.title if objection.notice else None}
+    return receipts.status(objection, objection.decision or "pending", objection.opinion,
+                           notice_id=objection.notice_id,
+                           notice_title=objection.notice.title if objection.notice else None)

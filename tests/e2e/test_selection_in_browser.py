@@ -198,7 +198,7 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     visitor.fill("#objection-form #content", "该单位在津案例存疑，请核查。")
     visitor.click("#objection-form button[type=submit]")
     expect(visitor.locator(".alert-success")).to_contain_text("异议已受理")
-    expect(visitor.locator("#objection-state")).to_contain_text("核查中")
+    expect(visitor.locator("#receipt-state")).to_contain_text("核查中")
     receipt_url = visitor.url
     screenshot(visitor, "07-notice")
     open_task(city, "核查异议")
@@ -207,8 +207,8 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     city.fill("#opinion", "经核查，案例合同真实，异议不成立")
     submit(city)
     visitor.goto(receipt_url)
-    expect(visitor.locator("#objection-state")).to_contain_text("异议不成立")
-    expect(visitor.locator("#objection-outcome")).to_contain_text("案例合同真实")
+    expect(visitor.locator("#receipt-state")).to_contain_text("异议不成立")
+    expect(visitor.locator("#receipt-outcome")).to_contain_text("案例合同真实")
     screenshot(visitor, "07b-objection-by-receipt")
 
     # The notice period runs out; the provider is admitted to the pool.

@@ -23,13 +23,13 @@ SUMMARIES = {
     "api.add_expert": "加签（增加评审专家）", "api.logout": "注销当前令牌",
     "api.round_list": "批次拟入库名单（发布前预览）", "api.publish_round_list": "发布批次拟入库名单公示",
     "api.objection_status": "凭受理编号查询异议", "api.notice_pdf": "公示公告 PDF", "api.documents": "案件文书",
-    "api.case_document": "案件文书 PDF（推荐函）",
+    "api.case_document": "案件文书 PDF（推荐函）", "api.complaint_status": "凭受理编号查询投诉",
 }
 PAGED = {"api.list_tasks", "api.resource_pool"}  # ?page=&per_page=, answered with X-Total-Count and Link
 PAGE_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
                for name in ("page", "per_page")]
 PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi", "api.centers",
-          "api.objection_status", "api.notice_pdf"}
+          "api.objection_status", "api.notice_pdf", "api.complaint_status"}
 
 
 @bp.get("/openapi.json")

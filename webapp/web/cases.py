@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
-from .. import engine, labels, scope
+from .. import complaints, engine, labels, scope
 from ..extensions import db
 from ..formkit.definition import localized
 from ..ids import parse_id
@@ -170,6 +170,7 @@ def case(instance_id):
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
                            decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
                            step_role={t.element_id: t.role for t in tasks},
+                           receipt=complaints.receipt_of(instance.id),
                            files=attachment_names(_ids_in(submitted)))
 
 

@@ -1,11 +1,15 @@
-"""Pages anyone may open without signing in: home, the resource pool, notices with the objection form."""
+"""Pages anyone may open without signing in: home, the resource pool, notices with the objection form, and
+objections and complaints followed by their 受理编号."""
+
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import notice_lists, objections, paging, pool
+from .. import complaints, notice_lists, objections, paging, pool
 from ..documents import texts
 from ..engine import NotFound, ValidationFailed
 from ..extensions import db
@@ -78,20 +82,65 @@ def notice_pdf(notice_id):
     return pdf_of(notice_id)
 
 
+@dataclass(frozen=True)
+class ReceiptKind:
+    """A kind of matter followed by its 受理编号: how to find it, what its page says."""
+
+    find: object
+    status: object
+    heading: str
+    lookup: str
+    page: str
+    unknown: str
+
+
+RECEIPTS = {
+    "objection": ReceiptKind(objections.by_receipt, objections.status, _l("异议查询"), "public.objection_lookup",
+                             "public.objection", _l("没有该受理编号的异议，请核对后重试。")),
+    "complaint": ReceiptKind(complaints.by_receipt, complaints.status, _l("投诉查询"), "public.complaint_lookup",
+                             "public.complaint", _l("没有该受理编号的投诉，请核对后重试。")),
+}
+STATES = {"pending": (_l("核查中"), "bg-warning text-dark"), "upheld": (_l("异议成立"), "bg-danger"),
+          "dismissed": (_l("异议不成立"), "bg-secondary"), "verified": (_l("投诉属实"), "bg-danger"),
+          "unfounded": (_l("投诉不属实"), "bg-secondary")}
+
+
+def _lookup(kind):
+    receipt = request.args.get("receipt", "").strip()
+    if receipt:
+        return redirect(url_for(RECEIPTS[kind].page, receipt=receipt[:40]))
+    return render_template("public/receipt.html", kind=RECEIPTS[kind], states=STATES, found=None, receipt="")
+
+
+def _status(kind, receipt):
+    """What became of the matter: received, being verified, or the finding (nothing about who filed it)."""
+    found_kind = RECEIPTS[kind]
+    try:
+        found = found_kind.status(found_kind.find(receipt))
+    except NotFound:
+        return render_template("public/receipt.html", kind=found_kind, states=STATES, found=None,
+                               receipt=receipt[:40]), 404
+    return render_template("public/receipt.html", kind=found_kind, states=STATES, found=found,
+                           receipt=found["receipt"])
+
+
 @bp.get("/objections")
 def objection_lookup():
     """The form to follow an objection by its 受理编号."""
-    receipt = request.args.get("receipt", "").strip()
-    if receipt:
-        return redirect(url_for("public.objection", receipt=receipt[:40]))
-    return render_template("public/objection.html", objection=None, receipt="")
+    return _lookup("objection")
 
 
 @bp.get("/objections/<receipt>")
 def objection(receipt):
-    """What became of an objection: received, being verified, or the finding (nothing about the objector)."""
-    try:
-        found = objections.status(objections.by_receipt(receipt))
-    except NotFound:
-        return render_template("public/objection.html", objection=None, receipt=receipt[:40]), 404
-    return render_template("public/objection.html", objection=found, receipt=found["receipt"])
+    return _status("objection", receipt)
+
+
+@bp.get("/complaints")
+def complaint_lookup():
+    """The form to follow a complaint by its 受理编号."""
+    return _lookup("complaint")
+
+
+@bp.get("/complaints/<receipt>")
+def complaint(receipt):
+    return _status("complaint", receipt)

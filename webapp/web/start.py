@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from .. import engine, pool
+from .. import complaints, engine, pool
 from ..models import Organization
 from .cases import run_step, store_uploads
 
@@ -43,7 +43,9 @@ def start(process_key):
         if not errors:
             instance, errors = run_step(lambda: engine.start(process_key, current_user, None, clean, organization))
             if not errors:
-                flash(_("已提交"), "success")
+                receipt = complaints.receipt_of(instance.id)
+                flash(_("投诉已受理，受理编号 %(receipt)s，请妥善保存，凭编号查询办理结果。", receipt=receipt)
+                      if receipt else _("已提交"), "success")
                 return redirect(url_for("cases.case", instance_id=instance.id))
     else:
         form = definition_form.wtform_class(locale)(data=request.args.to_dict())

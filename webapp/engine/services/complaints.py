@@ -8,7 +8,7 @@ the diagram's rule parameter; this module says when it is first reached.
 from ...extensions import db
 from ...models import Complaint, Organization, PoolEntry, User
 from .. import attachments as case_files
-from .. import clock
+from .. import clock, receipts
 from ..errors import NotAllowed, ValidationFailed
 
 STATUS = {"verified": "verified", "unfounded": "unfounded"}
@@ -35,13 +35,13 @@ def register(ctx, provider_credit_code, content, attachments=None):
                                {"provider_credit_code": ["该单位不在服务商资源池中，无法投诉"]})
     complaint = Complaint(instance_id=ctx.instance.id, complainant_org_id=user.organization_id,
                           provider_org_id=provider.id, pool_entry_id=entry.id, content=clean["content"],
-                          attachment_ids=clean["attachments"], filed_by=user.username)
+                          attachment_ids=clean["attachments"], filed_by=user.username, receipt=receipts.new("TS"))
     db.session.add(complaint)
     case_files.link(clean["attachments"], ctx.instance)
     ctx.instance.subject, ctx.instance.district = provider.name, None
     db.session.flush()
-    return {"id": complaint.id, "provider": provider.name, "provider_credit_code": provider.credit_code,
-            "provider_org_id": provider.id}
+    return {"id": complaint.id, "receipt": complaint.receipt, "provider": provider.name,
+            "provider_credit_code": provider.credit_code, "provider_org_id": provider.id}
 
 
 def record(ctx, complaint_id, decision, opinion, threshold):

@@ -1,0 +1,28 @@
+"""Complaint receipts (受理编号), as objections have
+
+Revision ID: b6d2f0a4c817
+Revises: 3ac4b4917723
+Create Date: 2026-12-02 04:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'b6d2f0a4c817'
+down_revision = '3ac4b4917723'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('receipt', sa.String(length=20), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_complaint_receipt'), ['receipt'])
+
+
+def downgrade():
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_complaint_receipt'), type_='unique')
+        batch_op.drop_column('receipt')
