@@ -159,7 +159,7 @@ def test_four_rule_changes_in_the_browser_old_cases_keep_their_rules(app, login_
         db.session.remove()
     hexi_page.goto(f"/tasks/{task_id}")
     expect(hexi_page.locator("#signed")).to_be_visible()  # one of two signatures: the same official cannot sign again
-    expect(hexi_page.locator("#votes")).to_contain_text("district-nankai")
+    expect(hexi_page.locator("#votes")).to_contain_text("南开区工业和信息化局")
     screenshot(hexi_page, "rules-06-countersign-waiting")
 
     # The old case keeps its rules: no new field, no new category, one signature, a 7-day notice.

@@ -46,7 +46,7 @@ def test_transfer_urge_copy_and_a_draft_found_again(app, login_as, screenshot, m
     expect(city.locator(".alert-success")).to_contain_text("已抄送")
     city.goto(f"/cases/{instance_id}")
     expect(city.locator('#history li[data-action="urge"]')).to_contain_text("请本周内完成初审")
-    expect(city.locator('#history li[data-action="cc"]')).to_contain_text("district-nankai")
+    expect(city.locator('#history li[data-action="cc"]')).to_contain_text("南开区工业和信息化局")
 
     colleague.goto("/notifications")
     expect(colleague.locator('#notifications li[data-kind="urge"]')).to_contain_text("请本周内完成初审")

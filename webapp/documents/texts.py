@@ -24,13 +24,15 @@ def parts(entries):
 
 def render(entries, context):
     """{part: text} of the template with `context` filled in; TemplateProblem naming a part that fails."""
-    out = {}
-    for name, text in parts(entries).items():
-        try:
-            out[name] = _env.from_string(text).render(**context).strip()
-        except (TemplateError, TypeError, ValueError) as err:
-            raise TemplateProblem(f"模板的“{name}”无法生成：{err}") from None
-    return out
+    return {name: fill(text, context, name) for name, text in parts(entries).items()}
+
+
+def fill(text, context, name=""):
+    """One text of a template with `context` filled in; TemplateProblem naming the part when it fails."""
+    try:
+        return _env.from_string(text).render(**context).strip()
+    except (TemplateError, TypeError, ValueError) as err:
+        raise TemplateProblem(f"模板的“{name}”无法生成：{err}") from None
 
 
 def cn_date(instant):

@@ -28,7 +28,7 @@ from .runtime import (
     task_context,
     visible_task,
 )
-from .versions import latest_definition, process_properties
+from .versions import latest_definition, message_steps, process_properties
 
 __all__ = [
     "Package", "assemble", "changes", "compare_versions", "deadlines", "experts", "from_repository", "notifications",
@@ -36,6 +36,6 @@ __all__ = [
     "ON_DEPLOY", "PolicyChangeRequired", "process_properties", "structured",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",
-    "latest_definition", "opening_values", "parse_package", "reader", "start", "start_round_cases", "task_context",
-    "visible_task",
+    "latest_definition", "message_steps", "opening_values", "parse_package", "reader", "start", "start_round_cases",
+    "task_context", "visible_task",
 ]

@@ -31,6 +31,25 @@ def process_properties(definition):
     return _properties[definition.content_hash]
 
 
+_message_steps = {}
+
+
+def message_steps(definition):
+    """{message name: the diagram's name of the event that catches it} of a version, so the history names
+    a message that arrived by the step it moved (市工信局审核并发布拟入库名单公示), not by its code."""
+    if definition.content_hash not in _message_steps:
+        root = parse_xml(definition.bpmn_xml.encode(), definition.key)
+        names = {m.get("id"): m.get("name") or m.get("id") for m in root.xpath("//bpmn:message", namespaces=NS)}
+        steps = {}
+        for ref in root.xpath("//*[not(self::bpmn:intermediateThrowEvent) and not(self::bpmn:endEvent)]"
+                              "/bpmn:messageEventDefinition/@messageRef", namespaces=NS):
+            event = ref.getparent().getparent()
+            if event.get("name"):
+                steps.setdefault(names.get(str(ref), str(ref)), event.get("name"))
+        _message_steps[definition.content_hash] = steps
+    return _message_steps[definition.content_hash]
+
+
 _spec_dicts = {}
 _specs = threading.local()
 

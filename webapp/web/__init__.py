@@ -1,6 +1,7 @@
 """The server-rendered pages: one blueprint per area, Chinese by default, English selectable."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask import render_template, request, session
 from flask_babel import Babel, get_locale
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .. import engine, labels
+from .. import engine, labels, people
 from ..documents.texts import cn_date
 from ..engine.clock import ZONE as CLOCK_ZONE
 
@@ -33,15 +34,24 @@ def isotime(text, fmt="%Y-%m-%d %H:%M"):
         return text
 
 
+def amount(value, kind="decimal"):
+    """A number as a person writes it, by its form field's type: an integer's 2000, a decimal's 2,000.00
+    (JSON keeps both as floats: never "2000.0"); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return f"{int(value)}" if kind == "integer" else f"{value:,.2f}"
+
+
 def init_app(app):
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["isotime"] = isotime
     app.jinja_env.filters["cndate"] = cn_date
+    app.jinja_env.filters["amount"] = amount
     app.jinja_env.globals.update(
         label=lambda name, value: labels.label(name, value, str(get_locale())),
         options=lambda name: labels.options(name, str(get_locale())),
-        locale=lambda: str(get_locale()), actor_label=actor_label, workdays_left=engine.workdays.left)
+        locale=lambda: str(get_locale()), person=people.name, workdays_left=engine.workdays.left)
 
     from . import (
         account,
@@ -75,12 +85,6 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_refused(err):
         return render_template("error.html", code=400, message=_("页面已过期或缺少安全令牌，请返回刷新后重试。")), 400
-
-
-def actor_label(actor):
-    """Who did a step, as the history shows it: the system and the public by name, a hidden actor as nothing."""
-    words = {"system": _("系统"), "public": _("社会公众")}
-    return words.get(actor, actor or "")
 
 
 ERROR_MESSAGES = {

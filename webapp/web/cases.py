@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
-from .. import complaints, engine, labels, scope
+from .. import complaints, engine, labels, people, scope
 from ..extensions import db
 from ..formkit.definition import localized
 from ..ids import parse_id
@@ -157,10 +157,12 @@ def case(instance_id):
     open_tasks = [t for t in tasks if t.state == "open"]
     reader = engine.reader(current_user, instance, {t.element_id for t in open_tasks})
     submitted = submissions(instance, reader)
+    history = reader.history()
+    people.preload(_named_in(history, tasks))
     engine.operations.mark_copies_read(current_user, instance.id)
     db.session.commit()
     ops = engine.operations
-    return render_template("cases/case.html", instance=instance, submitted=submitted, history=reader.history(),
+    return render_template("cases/case.html", instance=instance, submitted=submitted, history=history,
                            change=rule_change(instance), may_withdraw=ops.may_withdraw(instance, current_user),
                            may_urge=instance.status == "running" and ops.may_urge(instance, current_user),
                            replacements=ops.replacements(instance, open_tasks, current_user),
@@ -168,16 +170,26 @@ def case(instance_id):
                                       and ops.may_take_back(t, current_user)],
                            open_tasks=open_tasks, assignee=reader.assignee,
                            waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
-                           decision_label=_decision_labels(tasks), step_name=_step_names(instance, tasks),
+                           decision_label=_decision_labels(tasks), field_type=_field_types(tasks),
+                           step_name=_step_names(instance, tasks),
                            step_role={t.element_id: t.role for t in tasks},
                            receipt=complaints.receipt_of(instance.id),
                            files=attachment_names(_ids_in(submitted)))
 
 
+def _named_in(history, tasks):
+    """Every account a case page names: who did each step, to whom it went, who holds a task."""
+    names = {e["actor"] for e in history}
+    for e in history:
+        to = (e["data"] or {}).get("to") if isinstance(e["data"], dict) else None
+        names |= {to} if isinstance(to, str) else set(to) if isinstance(to, list) else set()
+    return names | {t.completed_by for t in tasks} | {t.assignee for t in tasks}
+
+
 def _step_names(instance, tasks):
-    """step_name(name) for the history: in English, a task's form title and the process's English name
-    (the BPMN names its elements in Chinese only)."""
-    words = {}
+    """step_name(name) for the history: a message by the step it moved; in English, a task's form title and
+    the process's English name (the BPMN names its elements in Chinese only)."""
+    words = dict(engine.message_steps(instance.definition))
     if str(get_locale()) == "en":
         words = {task.name: task_title(task) for task in tasks}
         if any(value == instance.process_key for value, _label in labels.options("processes")):
@@ -195,6 +207,13 @@ def _decision_labels(tasks):
                     for choice in field.choices or ():
                         words[(task.element_id, choice.value)] = localized(choice.label, choice.label_en, locale)
     return lambda element_id, value: words.get((element_id, value), value)
+
+
+def _field_types(tasks):
+    """field_type(element_id, name) for the history: the type of the field its step's form gave a value
+    (how the number is written: 2000, 2,000.00)."""
+    types = {(t.element_id, f.name): f.type for t in tasks if t.form_key for f in _form_of(t).fields}
+    return lambda element_id, name: types.get((element_id, name), "decimal")
 
 
 @bp.get("/cases/<int:instance_id>/diagram.xml")
