@@ -43,6 +43,7 @@ def v2_without_district_review():
     text = re.sub(r'<bpmn:userTask id="district_review".*?</bpmn:userTask>', "", SELECTION, flags=re.S)
     text = text.replace("<bpmn:flowNodeRef>district_review</bpmn:flowNodeRef>", "")
     text = text.replace('<spiffworkflow:property name="summaryReview" value="district_review" />', "")
+    text = text.replace('<spiffworkflow:property name="milestones" value="selection_milestones" />', "")  # names it
     text = text.replace('<bpmn:sequenceFlow id="flow_district_done" sourceRef="district_review" '
                         'targetRef="gw_district" />', "")
     return text.replace('targetRef="district_review"', 'targetRef="gw_district"')

@@ -10,7 +10,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from ..formkit import FormDefinitionError, FormNotFound
-from . import countersign, dmn_lint, guardrails, parameters, privileged, roles, services, workdays
+from . import countersign, dmn_lint, guardrails, milestones, parameters, privileged, roles, services, workdays
 from .dmn_read import namespace as dmn_namespace
 from .errors import DefinitionError
 from .findings import NS, Finding, text_of
@@ -276,7 +276,7 @@ def lint_package(package, previous, root, dmn_roots):
     library = package.library()
     findings = (lint_package_texts(package, library, root) + lint_expressions(root, filename)
                 + lint_tasks(root, filename, library) + lint_paths(root, filename) + lint_timers(root, filename)
-                + lint_process_properties(root, filename))
+                + lint_process_properties(root, filename) + milestones.lint(package, root))
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
     findings += lint_condition_names(root, filename, dmn_roots, library)

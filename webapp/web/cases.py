@@ -16,7 +16,7 @@ from ..formkit.definition import localized
 from ..ids import parse_id
 from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer, utcnow
 from ..uploads import UploadRefused, check
-from . import error_page, operations
+from . import error_page, operations, progress
 from .start_links import start_links
 
 bp = Blueprint("cases", __name__)
@@ -97,11 +97,13 @@ def mine():
     cases = scope.instances_query(current_user).order_by(ProcessInstance.id.desc()).all()
     open_tasks = {t.instance_id: t for t in scope.candidate_tasks(current_user)}
     applied = {c.round_id for c in cases if c.round_id and c.outcome != "not_recommended"}
-    rounds = [r for r in Round.query.order_by(Round.closes_at).all()
-              if r.is_open() and r.id not in applied and engine.can_start(r.kind, current_user)]
+    open_rounds = [r for r in Round.query.order_by(Round.closes_at).all()
+                   if r.is_open() and engine.can_start(r.kind, current_user)]
     membership = PoolEntry.query.filter_by(organization_id=current_user.organization_id, removed_at=None).first()
-    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, rounds=rounds,
-                           membership=membership,
+    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks,
+                           rounds=[r for r in open_rounds if r.id not in applied],
+                           applied_rounds=[r for r in open_rounds if r.id in applied],
+                           bars={c.id: progress.of(c) for c in cases}, membership=membership,
                            start_links=[s for s in start_links(current_user, membership is not None)
                                         if not s.about_pool])
 
@@ -162,14 +164,19 @@ def case(instance_id):
     engine.operations.mark_copies_read(current_user, instance.id)
     db.session.commit()
     ops = engine.operations
+    timers = Timer.query.filter_by(instance_id=instance.id, fired_at=None).all()
+    steps = progress.of(instance, open_tasks, timers)
+    # An applicant reads the step bar; the diagram is a click away (officials see both).
+    folded = steps is not None and current_user.role == "applicant" and request.args.get("diagram") != "1"
     return render_template("cases/case.html", instance=instance, submitted=submitted, history=history,
+                           progress=steps, diagram_folded=folded,
                            change=rule_change(instance), may_withdraw=ops.may_withdraw(instance, current_user),
                            may_urge=instance.status == "running" and ops.may_urge(instance, current_user),
                            replacements=ops.replacements(instance, open_tasks, current_user),
                            take_back=[t for t in tasks if t.completed_by == current_user.username
                                       and ops.may_take_back(t, current_user)],
                            open_tasks=open_tasks, assignee=reader.assignee,
-                           waiting_timers=Timer.query.filter_by(instance_id=instance.id, fired_at=None).all(),
+                           waiting_timers=timers,
                            decision_label=_decision_labels(tasks), field_type=_field_types(tasks),
                            step_name=_step_names(instance, tasks),
                            step_role={t.element_id: t.role for t in tasks},

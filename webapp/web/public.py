@@ -94,12 +94,10 @@ class ReceiptKind:
     unknown: str
 
 
-RECEIPTS = {
-    "objection": ReceiptKind(objections.by_receipt, objections.status, _l("异议查询"), "public.objection_lookup",
-                             "public.objection", _l("没有该受理编号的异议，请核对后重试。")),
-    "complaint": ReceiptKind(complaints.by_receipt, complaints.status, _l("投诉查询"), "public.complaint_lookup",
-                             "public.complaint", _l("没有该受理编号的投诉，请核对后重试。")),
-}
+OBJECTIONS = ReceiptKind(objections.by_receipt, objections.status, _l("异议查询"), "public.objection_lookup",
+                         "public.objection", _l("没有该受理编号的异议，请核对后重试。"))
+COMPLAINTS = ReceiptKind(complaints.by_receipt, complaints.status, _l("投诉查询"), "public.complaint_lookup",
+                         "public.complaint", _l("没有该受理编号的投诉，请核对后重试。"))
 STATES = {"pending": (_l("核查中"), "bg-warning text-dark"), "upheld": (_l("异议成立"), "bg-danger"),
           "dismissed": (_l("异议不成立"), "bg-secondary"), "verified": (_l("投诉属实"), "bg-danger"),
           "unfounded": (_l("投诉不属实"), "bg-secondary")}
@@ -108,39 +106,36 @@ STATES = {"pending": (_l("核查中"), "bg-warning text-dark"), "upheld": (_l("�
 def _lookup(kind):
     receipt = request.args.get("receipt", "").strip()
     if receipt:
-        return redirect(url_for(RECEIPTS[kind].page, receipt=receipt[:40]))
-    return render_template("public/receipt.html", kind=RECEIPTS[kind], states=STATES, found=None, receipt="")
+        return redirect(url_for(kind.page, receipt=receipt[:40]))
+    return render_template("public/receipt.html", kind=kind, states=STATES, found=None, receipt="")
 
 
 def _status(kind, receipt):
     """What became of the matter: received, being verified, or the finding (nothing about who filed it)."""
-    found_kind = RECEIPTS[kind]
     try:
-        found = found_kind.status(found_kind.find(receipt))
+        found = kind.status(kind.find(receipt))
     except NotFound:
-        return render_template("public/receipt.html", kind=found_kind, states=STATES, found=None,
-                               receipt=receipt[:40]), 404
-    return render_template("public/receipt.html", kind=found_kind, states=STATES, found=found,
-                           receipt=found["receipt"])
+        return render_template("public/receipt.html", kind=kind, states=STATES, found=None, receipt=receipt[:40]), 404
+    return render_template("public/receipt.html", kind=kind, states=STATES, found=found, receipt=found["receipt"])
 
 
 @bp.get("/objections")
 def objection_lookup():
     """The form to follow an objection by its 受理编号."""
-    return _lookup("objection")
+    return _lookup(OBJECTIONS)
 
 
 @bp.get("/objections/<receipt>")
 def objection(receipt):
-    return _status("objection", receipt)
+    return _status(OBJECTIONS, receipt)
 
 
 @bp.get("/complaints")
 def complaint_lookup():
     """The form to follow a complaint by its 受理编号."""
-    return _lookup("complaint")
+    return _lookup(COMPLAINTS)
 
 
 @bp.get("/complaints/<receipt>")
 def complaint(receipt):
-    return _status("complaint", receipt)
+    return _status(COMPLAINTS, receipt)
