@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 from webapp.models import Attachment, HumanTask
 
 PUBLIC = {"account.login", "account.register", "centers.index", "public.home", "public.notice", "public.notices",
-          "public.objection_lookup", "public.objection", "public.complaint_lookup", "public.complaint",
+          "public.objection_lookup", "public.objection", "public.complaint_lookup", "public.complaint", "public.call",
           "public.pool", "vendor.asset", "static"}
 ADMIN_PAGES = {"sysadmin": {"security.users"}, "secadmin": {"security.policy"}, "auditor": {"security.audit"}}
 ANY_ACCOUNT = {"security.change_password", "account.notification_settings"}  # one's own account

@@ -2,6 +2,9 @@
 
 import hashlib
 
+from .extensions import db
+from .models import Attachment
+
 # (magic prefix, content type, allowed extensions)
 SIGNATURES = (
     (b"%PDF-", "application/pdf", {".pdf"}),
@@ -39,3 +42,16 @@ def check(filename, content, max_bytes):
                 raise UploadRefused(f"文件扩展名 {extension or '（无）'} 与文件内容不符")
             return OFFICE_TYPES.get(extension, content_type), hashlib.sha256(content).hexdigest()
     raise UploadRefused("只接受 PDF、图片（PNG/JPEG）、Office 文档或 OFD 文件")
+
+
+def store(upload, user_id, max_bytes):
+    """An uploaded file (werkzeug's FileStorage), checked, as a new Attachment of the uploader; UploadRefused else.
+    It belongs to no case until a submission names it (or a round holds it)."""
+    content = upload.stream.read(max_bytes + 1)
+    content_type, digest = check(upload.filename, content, max_bytes)
+    name = (upload.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
+    attachment = Attachment(filename=name, content_type=content_type, size=len(content), sha256=digest,
+                            content=content, uploaded_by=user_id)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment

@@ -7,7 +7,7 @@ from flask import current_app, g, jsonify, request, send_file
 from .. import engine, scope
 from ..extensions import db
 from ..models import Attachment
-from ..uploads import UploadRefused, check
+from ..uploads import UploadRefused, store
 from . import BadRequest, bp, error, login_required
 
 
@@ -21,16 +21,10 @@ def upload():
     file = request.files.get("file")
     if file is None:
         raise BadRequest("缺少 file")
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    content = file.stream.read(limit + 1)
     try:
-        content_type, digest = check(file.filename, content, limit)
+        attachment = store(file, g.user.id, current_app.config["MAX_UPLOAD_BYTES"])
     except UploadRefused as err:
         return error(err.status, str(err), {"file": [str(err)]} if err.status == 422 else None)
-    name = (file.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
-    attachment = Attachment(filename=name, content_type=content_type, size=len(content), sha256=digest,
-                            content=content, uploaded_by=g.user.id)
-    db.session.add(attachment)
     db.session.commit()
     return jsonify(attachment_json(attachment)), 201
 

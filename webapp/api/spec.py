@@ -24,12 +24,15 @@ SUMMARIES = {
     "api.round_list": "批次拟入库名单（发布前预览）", "api.publish_round_list": "发布批次拟入库名单公示",
     "api.objection_status": "凭受理编号查询异议", "api.notice_pdf": "公示公告 PDF", "api.documents": "案件文书",
     "api.case_document": "案件文书 PDF（推荐函）", "api.complaint_status": "凭受理编号查询投诉",
+    "api.get_round": "申报批次（含通知正文与附件）", "api.change_round": "修改申报批次（正文、附件、开始与截止时间）",
+    "api.close_round": "提前截止申报批次", "api.public_rounds": "开放中的申报通知",
 }
 PAGED = {"api.list_tasks", "api.resource_pool"}  # ?page=&per_page=, answered with X-Total-Count and Link
 PAGE_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
                for name in ("page", "per_page")]
 PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi", "api.centers",
-          "api.objection_status", "api.notice_pdf", "api.complaint_status"}
+          "api.objection_status", "api.notice_pdf", "api.complaint_status",
+          "api.public_rounds"}
 
 
 @bp.get("/openapi.json")

@@ -1,5 +1,5 @@
 """What the scheduler removes on its rounds: uploads never linked to a case (nor held by a complaint, a
-district's stamped summary or a saved draft) after ORPHAN_UPLOAD_HOURS,
+district's stamped summary, a round's call or a saved draft) after ORPHAN_UPLOAD_HOURS,
 audit entries past AUDIT_RETENTION_DAYS, sessions and login counters long over."""
 
 import time
@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from ..extensions import db
-from ..models import Attachment, AuditEvent, Complaint, RoundDocument, TaskDraft, utcnow
+from ..models import Attachment, AuditEvent, Complaint, Round, RoundDocument, TaskDraft, utcnow
 from .models import LoginThrottle, UserSession
 
 EVERY_SECONDS = 3600
@@ -19,7 +19,8 @@ _last = [0.0]
 def sweep():
     """One round; returns {what: rows removed}."""
     config, now = current_app.config, utcnow()
-    referenced = {i for ids in db.session.scalars(select(Complaint.attachment_ids)) for i in ids or ()}
+    referenced = {i for column in (Complaint.attachment_ids, Round.attachment_ids)
+                  for ids in db.session.scalars(select(column)) for i in ids or ()}
     for data in db.session.scalars(select(TaskDraft.data)):  # 暂存: a draft's files are not yet a case's
         referenced |= _numbers_in(data)
     orphans = (select(Attachment.id).where(

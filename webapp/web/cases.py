@@ -15,7 +15,7 @@ from ..extensions import db
 from ..formkit.definition import localized
 from ..ids import parse_id
 from ..models import Attachment, AuditEvent, HumanTask, PoolEntry, ProcessInstance, Round, RuleChange, Timer, utcnow
-from ..uploads import UploadRefused, check
+from ..uploads import UploadRefused, store
 from . import error_page, operations, progress
 from .start_links import start_links
 
@@ -255,17 +255,10 @@ def store_uploads(definition, formdata):
         kept = [v for v in formdata.getlist(spec.name) if v not in formdata.getlist(f"_remove_{spec.name}")]
         new_ids = []
         for upload in chosen:
-            content = upload.stream.read(limit + 1)
             try:
-                content_type, digest = check(upload.filename, content, limit)
+                new_ids.append(str(store(upload, current_user.id, limit).id))
             except UploadRefused as err:
                 errors[spec.name] = [str(err)]
-                continue
-            attachment = Attachment(filename=upload.filename.rsplit("/", 1)[-1][:255], content_type=content_type,
-                                    size=len(content), sha256=digest, content=content, uploaded_by=current_user.id)
-            db.session.add(attachment)
-            db.session.flush()
-            new_ids.append(str(attachment.id))
         formdata.setlist(spec.name, (new_ids[-1:] or kept[:1]) if spec.type == "file" else kept + new_ids)
     db.session.commit()
     return errors

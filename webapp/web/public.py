@@ -1,19 +1,20 @@
-"""Pages anyone may open without signing in: home, the resource pool, notices with the objection form, and
-objections and complaints followed by their 受理编号."""
+"""Pages anyone may open without signing in: home, the annual calls, the resource pool, notices with the
+objection form, and objections and complaints followed by their 受理编号."""
 
 from dataclasses import dataclass
+from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import complaints, notice_lists, objections, paging, pool
+from .. import complaints, notice_lists, objections, paging, pool, rounds
 from ..documents import texts
 from ..engine import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Notice, utcnow
+from ..models import Attachment, Notice, Round, utcnow
 from .start_links import start_links
 
 bp = Blueprint("public", __name__)
@@ -26,7 +27,27 @@ def home():
     return render_template("public/home.html", open_notices=Notice.query.filter(
                                Notice.kind == "selection_notice", Notice.closed_at.is_(None),
                                Notice.ends_at > utcnow()).order_by(Notice.ends_at).limit(20).all(),
-                           pool_size=pool.active_query().order_by(None).count())
+                           pool_size=pool.active_query().order_by(None).count(), calls=rounds.public_rounds(),
+                           now=utcnow())
+
+
+@bp.get("/calls/<int:round_id>")
+def call(round_id):
+    """A round's 申报通知 as the public reads it: its text, dates and templates to download."""
+    round_ = db.session.get(Round, round_id) or abort(404)
+    return render_template("public/call.html", round=round_, files=rounds.attachments(round_),
+                           paragraphs=texts.paragraphs, now=utcnow())
+
+
+@bp.get("/calls/<int:round_id>/files/<int:attachment_id>")
+def call_file(round_id, attachment_id):
+    """A template the call offers, for anyone: only the files the round holds."""
+    round_ = db.session.get(Round, round_id) or abort(404)
+    attachment = db.session.get(Attachment, attachment_id) if attachment_id in (round_.attachment_ids or ()) else None
+    if attachment is None:
+        abort(404)
+    return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename)
 
 
 @bp.get("/pool", endpoint="pool")
