@@ -127,7 +127,7 @@ def test_public_pool_page_in_english(app, as_user):
         assert words in page, words
     for chinese in ("资源池名单", "公示公告", "提交", "咨询", "河西区", "、"):
         assert chinese not in page, chinese
-    assert_english(visitor.text("/"), (), "home")
+    assert_english(visitor.text("/"), {"2026年度制造业数字化转型服务商遴选"}, "home")  # the open call's title: data
     title = "关于2026年度天津市制造业数字化转型服务商拟入库名单的公示"  # the owner's template: data
     assert_english(visitor.text("/notices"), {"天津智造数字科技有限公司", title}, "notices")
 
