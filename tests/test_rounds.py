@@ -104,6 +104,9 @@ def test_the_city_extends_a_call_and_the_applicants_deadline_moves_with_it(app, 
     assert applicant.client.patch(f"/api/v1/rounds/{found['id']}", headers=applicant.headers,
                                   json={"title": "x"}).status_code == 403
     assert len(round_events(app, found["id"])) == 2  # the refused changes left nothing
+    assert applicant.get(f"/rounds/{found['id']}").get_json()["body"] == BODY + "\n三、截止时间延长。"
+    assert applicant.get("/rounds/99999").status_code == 404
+    assert city.client.patch("/api/v1/rounds/99999", headers=city.headers, json={}).status_code == 404
 
 
 def test_the_city_closes_a_call_early_and_no_one_applies_after(app, as_user):

@@ -122,7 +122,8 @@ def test_a_call_and_an_applicants_step_bar_through_a_return(app, enterprise, log
     assert steps(applicant) == {"申报": "current", "区级初审": "todo", "市级审核": "todo", "专家评审": "todo",
                                 "公示": "todo", "入库": "todo"}
     history = applicant.locator("#history")
-    expect(history.locator('li[data-action="complete"]', has_text="区级初审推荐")).to_contain_text("河东区工业和信息化局")
+    review = history.locator('li[data-action="complete"]', has_text="区级初审推荐")
+    expect(review).to_contain_text("河东区工业和信息化局")
     expect(history.locator('li[data-action="decision"]').first).to_contain_text("系统")
     expect(history).not_to_contain_text("district-hedong")
     both_widths(applicant, screenshot, "progress-03-returned")

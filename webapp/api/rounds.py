@@ -6,11 +6,11 @@ from datetime import datetime
 from flask import g, jsonify, request, url_for
 
 from .. import rounds
-from ..engine import ValidationFailed
+from ..engine import NotFound, ValidationFailed
 from ..extensions import db
 from ..ids import parse_id
 from ..models import Round
-from . import bp, error, json_body, login_required
+from . import bp, json_body, login_required
 
 
 def round_json(r, text=False):
@@ -65,15 +65,16 @@ def list_rounds():
 
 
 def _round(round_id):
-    return db.session.get(Round, round_id) if parse_id(round_id) else None
+    found = db.session.get(Round, round_id) if parse_id(round_id) else None
+    if found is None:
+        raise NotFound("批次不存在")
+    return found
 
 
 @bp.get("/rounds/<int:round_id>")
 @login_required()
 def get_round(round_id):
     round_ = _round(round_id)
-    if round_ is None:
-        return error(404, "批次不存在")
     return jsonify(round_json(round_, text=True))
 
 
@@ -82,8 +83,6 @@ def get_round(round_id):
 def change_round(round_id):
     """{title?, body?, opens_at?, closes_at?, attachments?}: edit the call, move its opening, extend it."""
     round_ = _round(round_id)
-    if round_ is None:
-        return error(404, "批次不存在")
     body = json_body()
     given = {k: body[k] for k in ("title", "body", "attachments") if k in body}
     rounds.change_round(round_, g.user, **given, **_given_times(body, "opens_at", "closes_at"))
@@ -96,8 +95,6 @@ def change_round(round_id):
 def close_round(round_id):
     """{reason}: close the round now, before its closing time (409 once closed)."""
     round_ = _round(round_id)
-    if round_ is None:
-        return error(404, "批次不存在")
     rounds.close_round(round_, g.user, json_body().get("reason"))
     db.session.commit()
     return jsonify(round_json(round_, text=True))
