@@ -103,7 +103,7 @@ def test_the_applicant_withdraws_until_an_official_has_acted(as_user):
     assert refused.status_code == 409 and "区级初审" in refused.get_json()["error"]
 
 
-def test_a_draft_is_kept_for_its_author_alone_and_reopens_the_form(as_user):
+def test_a_draft_is_kept_for_its_author_alone_and_reopens_the_form(app, as_user):
     city = as_user("city")
     round_id = open_round(city)
     applicant = as_user("applicant1")
@@ -120,6 +120,11 @@ def test_a_draft_is_kept_for_its_author_alone_and_reopens_the_form(as_user):
                                                 headers=as_user("district-hexi").headers)
     assert other.status_code in (403, 404)
     complete(applicant, instance_id, "submit_application", application(applicant))
+    with app.app_context():  # the completed task's draft is done with: the scheduler's housekeeping removes it
+        from webapp.models import TaskDraft
+        from webapp.security import housekeeping
+        assert TaskDraft.query.filter_by(task_id=task_id).count() == 1
+        assert housekeeping.sweep()["drafts"] == 1 and TaskDraft.query.filter_by(task_id=task_id).count() == 0
 
 
 def test_returned_for_correction_tells_the_applicant(as_user):

@@ -1,6 +1,6 @@
 """The task operations officials know from every Chinese approval system: 转办, 委派 (and its 交回), 抄送,
-催办, 撤回 and 暂存. Each is checked by role and scope, recorded in the case's history (actor, time,
-comment) and told to whoever it concerns, in the caller's transaction.
+催办, 撤回, 拿回, 加签/减签/换人 of experts and 暂存. Each is checked by role and scope, recorded in the case's
+history (actor, time, comment) and told to whoever it concerns, in the caller's transaction.
 
 Raises NotFound (not visible), NotAllowed (visible, not theirs to do), Conflict (the task or case has
 moved on), ValidationFailed (a wrong addressee), TooSoon (催办 again within the interval).
@@ -15,7 +15,8 @@ from ..extensions import db
 from ..models import AuditEvent, CarbonCopy, HumanTask, Notification, User
 from . import attachments, audit, clock, experts, forms, notifications, rows, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
-from .runtime import add_instance, lock_instance, reassign, take_back, visible_task
+from .package import params_of
+from .runtime import add_instance, lock_instance, reassign, remove_instance, take_back, visible_task
 
 HANDOVER_ROLES = ("district", "city")  # whose tasks may be handed to a colleague (an expert's may not)
 COPY_ROLES = ("district", "city", "owner")  # who may receive a 抄送
@@ -193,9 +194,8 @@ def draw_experts(task_id, user):
     return experts.draw(task, user, forms.form_for(task))
 
 
-def _expert_review(task_id, user, to):
-    """(task, case, expert) for a change of reviewers by the city: an open expert review, and an active expert
-    who neither reviews this case already nor must stand aside from it."""
+def _open_review(task_id, user):
+    """(task, case) of an open expert review whose reviewers the city changes."""
     if user.role != "city":
         raise NotAllowed("只有市级主管部门可以调整评审专家")
     task = visible_task(task_id, user)
@@ -203,7 +203,13 @@ def _expert_review(task_id, user, to):
         raise Conflict("任务已办结")
     if task.role != "expert":
         raise NotAllowed("只有专家评审任务可以调整专家")
-    instance = lock_instance(task.instance_id)
+    return task, lock_instance(task.instance_id)
+
+
+def _expert_review(task_id, user, to):
+    """(task, case, expert) for a change of reviewers by the city: an open expert review, and an active expert
+    who neither reviews this case already nor must stand aside from it."""
+    task, instance = _open_review(task_id, user)
     target = User.query.filter_by(username=to, role="expert", active=True).first() if isinstance(to, str) else None
     reviewing = HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.element_id == task.element_id,
                                        HumanTask.assignee == to, HumanTask.state.in_(("open", "completed"))).first()
@@ -232,6 +238,16 @@ def add_expert(task_id, user, to, comment=None):
                                       assignee=target.username).one()
     notifications.notify([target.username], "task", instance, added)
     return added
+
+
+def remove_expert(task_id, user, comment=None):
+    """减签: the city withdraws an open expert review without a replacement (the expert is told); the average
+    counts who scored. The step keeps at least the rule package's `experts_min` reviewers."""
+    task, instance = _open_review(task_id, user)
+    remove_instance(task, instance, user.username, _comment(comment),
+                    params_of(instance.definition).get("experts_min", 1))
+    notifications.notify([task.assignee], "removed", instance, task, actor=user.display_name)
+    return task
 
 
 def replacements(instance, open_tasks, user):
@@ -300,5 +316,6 @@ ON_TASK = {
     "urge": (urge, ("message",)),
     "replace-expert": (replace_expert, ("to", "comment")),
     "add-expert": (add_expert, ("to", "comment")),
+    "remove-expert": (remove_expert, ("comment",)),
     "take-back": (take_back_step, ("reason",)),
 }

@@ -236,8 +236,8 @@ def _finish(instance, workflow):
 
 
 def _sync_human_tasks(instance, workflow, known):
-    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows); the guids of
-    the rows added."""
+    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows); the rows added
+    (dicts of HumanTask's columns)."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows.cancel_tasks([row_id for guid, row_id in known.items() if guid not in ready])
     new = []
@@ -257,7 +257,7 @@ def _sync_human_tasks(instance, workflow, known):
             assignee=_evaluate_property(task, "assignee"),
             due_at=_due_at(task, instance)))
     rows.add_tasks(new)
-    return [row["task_guid"] for row in new]
+    return new
 
 
 def _due_at(task, instance):
@@ -481,8 +481,7 @@ def complete(task_id, user, data):
     spiff_task.set_data(**clean)
     run_engine(spiff_task.run, task.element_id)
     run_engine(workflow.do_engine_steps, task.element_id)
-    attachments.link(form.attachment_ids(clean), instance)
-    task_drafts.drop(task)
+    attachments.link(form.attachment_ids(clean), instance)  # its 暂存 drafts go in the housekeeping sweep
     save_workflow(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
@@ -505,22 +504,52 @@ def reassign(task, instance, to, actor, comment):
         data={"from": task.assignee, "to": to, "comment": comment}))
 
 
+def _open_instances(workflow, task, refusal):
+    """(the engine's task, its parallel multi-instance parent, the step's input list) of the open instance
+    `task`; Conflict(refusal) when `task` is not one."""
+    child = workflow.get_task_from_id(UUID(task.task_guid))
+    parent = child.parent if child is not None else None
+    spec = parent.task_spec if parent is not None else None
+    items = spec.data_input.get(parent) if isinstance(spec, ParallelMultiInstanceTask) and spec.data_input else None
+    if not isinstance(items, list) or parent.state != TaskState.STARTED or child.state != TaskState.READY:
+        raise Conflict(refusal)
+    return child, parent, items
+
+
 def add_instance(task, instance, item, actor, comment):
     """加签: one more instance, for `item` (an expert), of the open parallel multi-instance step that `task`
     is an instance of; its result joins the step's output like the others'."""
     since = time.time()
     workflow = load_workflow(instance, actor)
-    child = workflow.get_task_from_id(UUID(task.task_guid))
-    parent = child.parent if child is not None else None
-    spec = parent.task_spec if parent is not None else None
-    items = spec.data_input.get(parent) if isinstance(spec, ParallelMultiInstanceTask) and spec.data_input else None
-    if not isinstance(items, list) or parent.state != TaskState.STARTED:
-        raise Conflict("此环节不能加签")
+    _child, parent, items = _open_instances(workflow, task, "此环节不能加签")
+    spec = parent.task_spec
     items.append(item)
     run_engine(lambda: spec.create_child(parent, item, len(items) - 1), task.element_id)
     run_engine(workflow.do_engine_steps, task.element_id)
     save_workflow(instance, workflow, since, audit.event("add_reviewer", actor, instance.id, element_id=task.element_id,
                                                          name=task.name, data={"to": item, "comment": comment}))
+
+
+def remove_instance(task, instance, actor, comment, keep_at_least):
+    """减签: the open instance `task` of a parallel multi-instance step is withdrawn without a replacement;
+    the step's output holds only the others' results, and it completes once they are all done. At least
+    `keep_at_least` instances (done or open) stay."""
+    since = time.time()
+    workflow = load_workflow(instance, actor)
+    child, parent, items = _open_instances(workflow, task, "此环节不能减签")
+    spec = parent.task_spec
+    if sum(1 for _ in spec._instances(parent)) - 1 < keep_at_least:
+        raise Conflict(f"「{task.name}」至少须有 {keep_at_least} 人")
+    item = spec.input_item.get(child) if spec.input_item is not None else None
+    if item in items:
+        items.remove(item)  # the step's input says who reviews: no longer this one
+    workflow._remove_task(child.id)
+    if spec.children_complete(parent):
+        parent._set_state(TaskState.READY)
+    run_engine(workflow.do_engine_steps, task.element_id)
+    save_workflow(instance, workflow, since, audit.event("remove_reviewer", actor, instance.id,
+                                                         element_id=task.element_id, name=task.name,
+                                                         data={"from": task.assignee, "comment": comment}))
 
 
 def take_back(task, instance, actor):

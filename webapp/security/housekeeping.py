@@ -1,4 +1,5 @@
-"""What the scheduler removes on its rounds: uploads never linked to a case (nor held by a complaint, a
+"""What the scheduler removes on its rounds: the 暂存 drafts of tasks no longer open (a completion leaves
+them, to spare the hot path a statement), uploads never linked to a case (nor held by a complaint, a
 district's stamped summary or a saved draft) after ORPHAN_UPLOAD_HOURS,
 audit entries past AUDIT_RETENTION_DAYS, sessions and login counters long over."""
 
@@ -9,7 +10,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from ..extensions import db
-from ..models import Attachment, AuditEvent, Complaint, RoundDocument, TaskDraft, utcnow
+from ..models import Attachment, AuditEvent, Complaint, HumanTask, RoundDocument, TaskDraft, utcnow
 from .models import LoginThrottle, UserSession
 
 EVERY_SECONDS = 3600
@@ -19,6 +20,8 @@ _last = [0.0]
 def sweep():
     """One round; returns {what: rows removed}."""
     config, now = current_app.config, utcnow()
+    removed = {"drafts": db.session.execute(delete(TaskDraft).where(
+        TaskDraft.task_id.in_(select(HumanTask.id).where(HumanTask.state != "open")))).rowcount}
     referenced = {i for ids in db.session.scalars(select(Complaint.attachment_ids)) for i in ids or ()}
     for data in db.session.scalars(select(TaskDraft.data)):  # 暂存: a draft's files are not yet a case's
         referenced |= _numbers_in(data)
@@ -27,7 +30,7 @@ def sweep():
         Attachment.created_at < now - timedelta(hours=config["ORPHAN_UPLOAD_HOURS"]),
         ~Attachment.id.in_(select(RoundDocument.attachment_id))))
     orphan_ids = [i for i in db.session.scalars(orphans) if i not in referenced]
-    removed = {"uploads": len(orphan_ids)}
+    removed["uploads"] = len(orphan_ids)
     if orphan_ids:
         db.session.execute(delete(Attachment).where(Attachment.id.in_(orphan_ids)))
     retention = max(config["AUDIT_RETENTION_DAYS"], 180)
