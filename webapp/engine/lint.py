@@ -269,6 +269,23 @@ def lint_process_properties(root, filename):
     return findings
 
 
+END_STATUSES = ("completed", "terminated")  # how an end event may end its case (status; terminated: 撤回)
+
+
+def lint_end_status(root, filename):
+    """An end event's `status` is one of END_STATUSES, written as a literal (the case list filters by it)."""
+    findings = []
+    for node in root.xpath("//bpmn:endEvent/bpmn:extensionElements//spiff:property[@name='status']", namespaces=NS):
+        try:
+            value = ast.literal_eval((node.get("value") or "").strip())
+        except (ValueError, SyntaxError):
+            value = None
+        if value not in END_STATUSES:
+            findings.append(Finding(filename, node, f"结束事件的 status 属性 {node.get('value')} 须为 "
+                                                    "\"completed\"（办结）或 \"terminated\"（终止，如撤回）"))
+    return findings
+
+
 def lint_package(package, previous, root, dmn_roots):
     """Every finding of the package: `root` its parsed diagram, `dmn_roots` [(file, root)] its tables,
     `previous` the package in force (None for a first version)."""
@@ -276,7 +293,7 @@ def lint_package(package, previous, root, dmn_roots):
     library = package.library()
     findings = (lint_package_texts(package, library, root) + lint_expressions(root, filename)
                 + lint_tasks(root, filename, library) + lint_paths(root, filename) + lint_timers(root, filename)
-                + lint_process_properties(root, filename))
+                + lint_process_properties(root, filename) + lint_end_status(root, filename))
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
     findings += lint_condition_names(root, filename, dmn_roots, library)

@@ -16,7 +16,16 @@ from ..models import AuditEvent, CarbonCopy, HumanTask, Notification, User
 from . import attachments, audit, clock, experts, forms, notifications, rows, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
 from .package import params_of
-from .runtime import add_instance, lock_instance, reassign, remove_instance, take_back, visible_task
+from .runtime import (
+    add_instance,
+    deliver_message,
+    lock_instance,
+    offers_message,
+    reassign,
+    remove_instance,
+    take_back,
+    visible_task,
+)
 
 HANDOVER_ROLES = ("district", "city")  # whose tasks may be handed to a colleague (an expert's may not)
 COPY_ROLES = ("district", "city", "owner")  # who may receive a 抄送
@@ -132,6 +141,9 @@ def urge(task_id, user, message=None):
     return task
 
 
+WITHDRAW = "withdraw"  # the message 撤回 sends; a step offers it by a boundary event for it (the diagram says where)
+
+
 def _official_step(instance):
     """A step of the case an official (anyone but the applicant) has completed, if any."""
     return HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.state == "completed",
@@ -140,7 +152,8 @@ def _official_step(instance):
 
 def may_withdraw(instance, user):
     return (user.role == "applicant" and instance.organization_id == user.organization_id
-            and instance.status == "running" and _official_step(instance) is None)
+            and instance.status == "running" and offers_message(instance, WITHDRAW)
+            and _official_step(instance) is None)
 
 
 def may_urge(instance, user):
@@ -148,7 +161,9 @@ def may_urge(instance, user):
 
 
 def withdraw(instance_id, user, reason=None):
-    """撤回: the applicant ends their own case, until an official has completed a step of it."""
+    """撤回: the applicant ends their own case where its diagram offers it (a boundary event for the message
+    `withdraw` on the step the case is at, leading to an end that says how it ends), and only until an
+    official has completed a step of it."""
     instance = lock_instance(instance_id)
     if not scope.can_see_instance(user, instance):
         raise NotFound("案件不存在")
@@ -159,17 +174,14 @@ def withdraw(instance_id, user, reason=None):
     acted = _official_step(instance)
     if acted is not None:
         raise Conflict(f"「{acted.name}」已办理，申请不能再撤回")
-    open_tasks, timers = rows.open_rows(instance.id)
+    if not offers_message(instance, WITHDRAW):
+        raise Conflict("案件当前环节不能撤回")
+    open_tasks, _timers = rows.open_rows(instance.id)
     holders = [name for t in HumanTask.query.filter(HumanTask.id.in_(list(open_tasks.values())))
                if t.role != "applicant" for name in notifications.task_holders(t)]
-    rows.cancel_tasks(list(open_tasks.values()))
-    rows.drop_timers(list(timers.values()))
-    now = clock.now()
-    rows.write_case(instance, {"status": "terminated", "ended_at": now, "outcome": "withdrawn",
-                               "outcome_reason": _comment(reason), "active_ids": []})
-    rows.close_notices(instance.id, now)
-    audit.record("withdraw", user.username, instance.id, name=instance.definition.name,
-                 data={"reason": _comment(reason)})
+    deliver_message(instance.id, WITHDRAW, {"reason": _comment(reason)}, user.username,
+                    audit.event("withdraw", user.username, instance.id, name=instance.definition.name,
+                                data={"reason": _comment(reason)}))
     notifications.notify(holders, "withdraw", instance, None, actor=user.display_name, comment=_comment(reason))
     return instance
 

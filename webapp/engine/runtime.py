@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import ParallelMultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -144,9 +145,28 @@ def _top_level(workflow, state):
     return [t for t in workflow.get_tasks(state=state) if t.workflow is workflow]
 
 
+def _is_offer(task_spec):
+    """A boundary event waiting for a message someone may send (撤回) is an option its task offers, not
+    where the case is (a timer's boundary is: its time runs)."""
+    return (isinstance(task_spec, BoundaryEvent)
+            and isinstance(getattr(task_spec, "event_definition", None), MessageEventDefinition))
+
+
+def offers_message(instance, name):
+    """Whether a step the case is at has a boundary event for the message `name` (read from the version's
+    spec, without loading the case): the diagram decides where, e.g., the applicant may withdraw."""
+    spec, subprocess_specs = spec_objects(instance.definition)
+    for task_specs in (spec.task_specs, *(s.task_specs for s in subprocess_specs.values())):
+        for element in instance.active_ids or ():
+            split = task_specs.get(f"{element}.BoundaryEventSplit")
+            if split is not None and any(_is_offer(o) and o.event_definition.name == name for o in split.outputs):
+                return True
+    return False
+
+
 def _waiting(workflow):
     """Tasks waiting for an event; the events behind a waiting event-based gateway count too."""
-    waiting = workflow.get_tasks(state=TaskState.WAITING)
+    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING) if not _is_offer(t.task_spec)]
     behind_gateways = [child for t in waiting if type(t.task_spec).__name__ == "EventBasedGateway"
                        for child in t.children]
     return waiting + behind_gateways
@@ -188,7 +208,7 @@ def _write_state(instance, workflow, since, events):
     events += [audit.event("message_thrown", SYSTEM, instance.id, name=e.event_definition.name)
                for e in workflow.get_events()]
     tasks = workflow.get_tasks()
-    active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
+    active = [t for t in tasks if t.state & ACTIVE_STATES and not _is_offer(t.task_spec)] + _waiting(workflow)
     values = {
         # A finished case keeps its record (data, submissions, history), not the engine's working memory:
         # nothing runs on it again, and its state was most of what it stored.
@@ -228,7 +248,8 @@ def _finish(instance, workflow):
     end = max(ends, key=lambda t: t.last_state_change) if ends else workflow.last_task
     outcome = _evaluate_property(end, "outcome") if ends else instance.outcome
     reason = _evaluate_property(end, "reason") if ends else instance.outcome_reason
-    columns = {"data": dict(end.data) if end else {}, "status": "completed", "ended_at": clock.now(),
+    status = (_evaluate_property(end, "status") if ends else None) or "completed"  # "terminated": 撤回
+    columns = {"data": dict(end.data) if end else {}, "status": status, "ended_at": clock.now(),
                "outcome": outcome, "outcome_reason": reason}
     return columns, audit.event("end", SYSTEM, instance.id, element_id=end.task_spec.bpmn_id if end else None,
                                 name=end.task_spec.bpmn_name if end else None,
@@ -611,8 +632,9 @@ def _lock_task(task_id, user):
     return row
 
 
-def deliver_message(instance_id, name, payload, actor):
-    """Hand a message (e.g. an objection) to the waiting case; Conflict when nothing waits for it."""
+def deliver_message(instance_id, name, payload, actor, step_event=None):
+    """Hand a message (e.g. an objection) to the waiting case; Conflict when nothing waits for it.
+    `step_event`: the caller's history entry for it (else a "message" entry with the payload)."""
     instance = lock_instance(instance_id)
     if instance.status != "running":
         raise Conflict("案件已结束")
@@ -625,7 +647,8 @@ def deliver_message(instance_id, name, payload, actor):
     if len(workflow.waiting_events()) == waiting and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
     run_engine(workflow.do_engine_steps)
-    save_workflow(instance, workflow, since, audit.event("message", actor, instance.id, name=name, data=payload))
+    save_workflow(instance, workflow, since,
+                  step_event or audit.event("message", actor, instance.id, name=name, data=payload))
     return instance
 
 
