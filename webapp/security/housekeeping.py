@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
+from ..engine.attachments import ids_in
 from ..extensions import db
 from ..models import Attachment, AuditEvent, Complaint, HumanTask, RoundDocument, TaskDraft, utcnow
 from .models import LoginThrottle, UserSession
@@ -24,7 +25,7 @@ def sweep():
         TaskDraft.task_id.in_(select(HumanTask.id).where(HumanTask.state != "open")))).rowcount}
     referenced = {i for ids in db.session.scalars(select(Complaint.attachment_ids)) for i in ids or ()}
     for data in db.session.scalars(select(TaskDraft.data)):  # 暂存: a draft's files are not yet a case's
-        referenced |= _numbers_in(data)
+        referenced |= ids_in(data)
     orphans = (select(Attachment.id).where(
         Attachment.instance_id.is_(None),
         Attachment.created_at < now - timedelta(hours=config["ORPHAN_UPLOAD_HOURS"]),
@@ -44,17 +45,6 @@ def sweep():
         LoginThrottle.window_start < now - timedelta(days=1))).rowcount
     db.session.commit()
     return removed
-
-
-def _numbers_in(value):
-    """Every number a draft holds (file fields hold attachment ids, also inside tables): kept, to be safe."""
-    if isinstance(value, dict):
-        return set().union(*map(_numbers_in, value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*map(_numbers_in, value)) if value else set()
-    if isinstance(value, str) and value.isdigit():
-        return {int(value)}
-    return {value} if isinstance(value, int) and not isinstance(value, bool) else set()
 
 
 def maybe_sweep():

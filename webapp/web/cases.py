@@ -206,9 +206,7 @@ def diagram(instance_id):
 @login_required
 def download(attachment_id):
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not (attachment.uploaded_by == current_user.id or (
-            attachment.instance_id and scope.instances_query(current_user)
-            .filter(ProcessInstance.id == attachment.instance_id).first())):
+    if attachment is None or not engine.attachments.readable(current_user, attachment):
         abort(404)
     return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)
