@@ -183,3 +183,16 @@ def test_an_official_takes_back_a_step_until_the_next_holder_opens_it(as_user):
     city.get(f"/tasks/{task_for(city, instance_id, 'city_formal_check')}")  # the city opens its task
     refused = hexi.post(f"/tasks/{task_id}/take-back", {})
     assert refused.status_code == 409 and "不能拿回" in refused.get_json()["error"]
+
+
+def test_a_step_whose_diagram_says_takeBack_False_cannot_be_taken_back(as_user):
+    from test_countersign import SELECTION, deploy
+    district = '<spiffworkflow:property name="formKey" value="district_review" />'
+    final = SELECTION.replace(district, district + '\n<spiffworkflow:property name="takeBack" value="False" />', 1)
+    assert deploy(as_user, final.replace('value="False"', 'value="no"')).status_code == 422
+    assert deploy(as_user, final).status_code == 201
+    instance_id, _ = apply(as_user)
+    hexi = as_user("district-hexi")
+    task_id = task_for(hexi, instance_id, "district_review")
+    recommend(hexi, instance_id)
+    assert hexi.post(f"/tasks/{task_id}/take-back", {"reason": "推荐函附错了"}).status_code == 409

@@ -136,6 +136,9 @@ def test_the_withdrawal_path_is_seen_and_changed_in_the_panel(login_as, screensh
     element(page, "#modeler", "withdraw_in_review").click()
     expect(page.locator("#prop-element")).to_contain_text("withdraw_in_review")
     expect(page.locator("#prop-message")).to_have_value("msg_withdraw")
+    element(page, "#modeler", "district_review").click()
+    expect(page.locator("#prop-takeBack")).to_have_value("")
+    page.locator("#prop-takeBack").select_option("False")
     element(page, "#modeler", "end_withdrawn").click()
     expect(page.locator("#prop-outcome")).to_have_value('"withdrawn"')
     expect(page.locator("#prop-status")).to_have_value('"terminated"')
@@ -145,3 +148,5 @@ def test_the_withdrawal_path_is_seen_and_changed_in_the_panel(login_as, screensh
     end = xml[xml.index('id="end_withdrawn"'):]
     end = end[:end.index("</bpmn:endEvent>")]
     assert 'name="outcome"' in end and 'name="status"' not in end
+    review = xml[xml.index('<bpmn:userTask id="district_review"'):]
+    assert 'name="takeBack" value="False"' in review[:review.index("</bpmn:userTask>")]

@@ -81,7 +81,7 @@ def lint_tasks(root, filename, library):
                                                     "泳道的名称决定由哪个角色办理"))
         elif roles.resolve(lane) is None:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
-        findings += _lint_countersign(task, filename)
+        findings += _lint_countersign(task, filename) + _lint_take_back(task, filename)
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
         if not form:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))
@@ -250,6 +250,13 @@ def lint_guardrails(package, previous, root, filename, dmn_roots):
         findings += guardrails.lint_fixed_decisions(dmn_roots, previous_roots, Finding)
         findings += guardrails.lint_required_entries(package.lists, previous.lists, Finding)
     return findings
+
+
+def _lint_take_back(task, filename):
+    """拿回 (operations.may_take_back): a step's takeBack is the literal True or False."""
+    return [Finding(filename, node, f"拿回设置 takeBack 的值 {node.get('value')} 须为 True（允许）或 False（不允许）")
+            for node in task.xpath("bpmn:extensionElements//spiff:property[@name='takeBack']", namespaces=NS)
+            if (node.get("value") or "").strip() not in ("True", "False")]
 
 
 # Process properties that name a user task of the diagram (a page reads them instead of an element id).

@@ -23,6 +23,7 @@ from .runtime import (
     offers_message,
     reassign,
     remove_instance,
+    step_properties,
     take_back,
     visible_task,
 )
@@ -288,9 +289,12 @@ def _after(task):
 
 
 def may_take_back(task, user):
-    """Whether `user` may take back their completed step: an official's, while the case has done nothing
-    since but open the next steps, and none of those has been opened or claimed by its holder."""
+    """Whether `user` may take back their completed step: an official's whose step does not say
+    takeBack False, while the case has done nothing since but open the next steps, and none of those has
+    been opened or claimed by its holder."""
     if task.state != "completed" or task.completed_by != user.username or task.role not in HANDOVER_ROLES:
+        return False
+    if (step_properties(task).get("takeBack") or "").strip() == "False":  # the diagram rules it out for this step
         return False
     if task.instance.status != "running":
         return False

@@ -613,12 +613,17 @@ def _countersign(task, instance, user, clean, sign):
     return decided
 
 
-def is_countersigned(task):
-    """Whether an open task is signed by several people (its step declares countersign)."""
+def step_properties(task):
+    """The Spiff properties an inbox task's step declares in its version's diagram (from the cached spec)."""
     spec, subprocess_specs = spec_objects(task.instance.definition)
     specs = [spec, *subprocess_specs.values()]
     found = next((s.task_specs[task.element_id] for s in specs if task.element_id in s.task_specs), None)
-    return found is not None and "countersign" in getattr(found, "extensions", {}).get("properties", {})
+    return getattr(found, "extensions", {}).get("properties", {}) if found is not None else {}
+
+
+def is_countersigned(task):
+    """Whether an open task is signed by several people (its step declares countersign)."""
+    return "countersign" in step_properties(task)
 
 
 def _lock_task(task_id, user):

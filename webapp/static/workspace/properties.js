@@ -1,6 +1,7 @@
 // The properties panel: exactly what the engine reads, in Chinese. For every element its name; for a task,
 // the role of its lane; for a user task, its form (picked from the draft's forms, or a new one), its time
-// limit (working days, calendar days or a deadline expression) and its 会签 (how many distinct people sign, and the rule); a gateway branch's condition;
+// limit (working days, calendar days or a deadline expression), its 会签 (how many distinct people sign, and the rule)
+// and whether its holder may take it back (拿回); a gateway branch's condition;
 // a timer's value; a business rule task's called decision; a service task's parameters; an end event's outcome,
 // reason and how it ends the case (办结 or 终止, e.g. 撤回); a message event's message (撤回 is a boundary event
 // for the message "withdraw" on the steps where the applicant may withdraw). Spiff extension
@@ -219,6 +220,12 @@ window.WorkspaceProperties = function (modeler, panel) {
     }
   }
 
+  function takeBack(element, bo) {
+    const found = property(bo, 'takeBack');
+    choice(labels.takeBack, [['', labels.takeBackAllowed], ['False', labels.takeBackRefused]],
+      found ? found.value : '', function (value) { setProperty(element, 'takeBack', value || null); }, 'takeBack');
+  }
+
   function endEvent(element, bo) {
     ['outcome', 'reason'].forEach(function (name) {
       const found = property(bo, name);
@@ -255,7 +262,10 @@ window.WorkspaceProperties = function (modeler, panel) {
       modeling.updateProperties(element, { name: value });
     }, 'name');
     if (/Task$/.test(bo.$type) || bo.$type === 'bpmn:CallActivity') showRole(bo);
-    if (bo.$type === 'bpmn:UserTask') userTask(element, bo);
+    if (bo.$type === 'bpmn:UserTask') {
+      userTask(element, bo);
+      takeBack(element, bo);
+    }
     ['startForm', 'startableBy'].forEach(function (name) {
       const found = property(bo, name);
       if (found) field(name, found.value, function (value) { setProperty(element, name, value || null); }, name);
