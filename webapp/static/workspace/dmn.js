@@ -111,11 +111,9 @@
   document.getElementById('upload-input').addEventListener('change', function (event) {
     const file = event.target.files[0];
     if (!file) return;
-    const reader = new FileReader();
-    reader.onload = async function () {
-      if (await open(String(reader.result))) W.showFindings([]);
-    };
-    reader.readAsText(file);
+    W.readXml(file).then(async function (text) {
+      if (await open(text)) W.showFindings([]);
+    });
     event.target.value = '';
   });
   document.getElementById('download-button').addEventListener('click', async function () {
