@@ -21,6 +21,7 @@
     decisionTable: { additionalModules: modules }, drd: { additionalModules: modules },
     literalExpression: { additionalModules: modules }
   });
+  window.workspaceDmn = editor;
   let dirty = false;
   W.guardUnsaved(function () { return dirty; });
   const undo = document.getElementById('undo-button');
