@@ -7,16 +7,11 @@ from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
+from test_bpmn_elements import HEAD
 
 from webapp.models import ProcessInstance
 
-LOOP = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="urn:t">
-  <bpmn:process id="loop_probe" name="循环" isExecutable="true">
-    <bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="startableBy" value="city" />
-    </spiffworkflow:properties></bpmn:extensionElements>
+LOOP = HEAD + """  <bpmn:process id="loop_probe" name="循环" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="WAIT" />
     TIMER
