@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from uuid import UUID
 
+from flask import current_app
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -70,6 +71,8 @@ class ScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"服务 {kwargs.get('operation_name')} 调用失败：{describe(err)}",
                                         task=task, exception=err) from None
 
+    steps = 0  # automatic steps run since this engine was made: one unit of work (run_steps bounds them)
+
     def take_service_events(self):
         """The audit entries of the service calls made since the last take; save_workflow writes them."""
         events, self.environment.services.events = self.environment.services.events, []
@@ -96,6 +99,25 @@ def run_engine(step, element=None):
     except Exception as err:  # noqa: BLE001 - see above: whatever a diagram raises is its own failure
         where = getattr(getattr(err, "task_spec", None), "bpmn_id", None) or element or ""
         raise ScriptError(f"流程执行出错（{where}）：{describe(err)}") from None
+
+
+def run_steps(workflow, element=None):
+    """workflow.do_engine_steps, at most ENGINE_STEPS_PER_REQUEST automatic steps (scripts, gateways,
+    services, events) in one unit of work; beyond them the step fails whole. A cycle with no user task
+    would otherwise spin until SpiffWorkflow's task tree is deeper than its iterator looks (1 000) and
+    the case silently stops, running, with nothing open."""
+    limit = current_app.config["ENGINE_STEPS_PER_REQUEST"]
+    engine = workflow.script_engine
+
+    def count(task):
+        engine.steps += 1
+        if engine.steps > limit:
+            spec = task.task_spec
+            raise ScriptError(f"流程自动运行超过 {limit} 步仍未停下（停在 {spec.bpmn_name or spec.bpmn_id}"
+                              f"（{spec.bpmn_id}））：可能是一个没有出口、也没有人工任务的循环；请检查循环的条件。"
+                              "本次操作未生效")
+
+    run_engine(lambda: workflow.do_engine_steps(will_complete_task=count), element)
 
 
 def describe(err):
@@ -402,7 +424,7 @@ def _create(definition, org, district, actor, round_, data):
     workflow.task_tree.data.update({**(data or {}), "start_data": dict(data or {})})
     audit.record("start", actor, instance.id, name=definition.name,
                  data={"version": definition.version, "round_id": round_.id if round_ else None, "data": data or {}})
-    run_engine(workflow.do_engine_steps)
+    run_steps(workflow)
     save_workflow(instance, workflow, since)
     return instance
 
@@ -501,7 +523,7 @@ def complete(task_id, user, data):
         raise Conflict("任务已被他人签收或办结")  # a claim or a completion that won the race
     spiff_task.set_data(**clean)
     run_engine(spiff_task.run, task.element_id)
-    run_engine(workflow.do_engine_steps, task.element_id)
+    run_steps(workflow, task.element_id)
     attachments.link(form.attachment_ids(clean), instance)  # its 暂存 drafts go in the housekeeping sweep
     save_workflow(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
@@ -546,7 +568,7 @@ def add_instance(task, instance, item, actor, comment):
     spec = parent.task_spec
     items.append(item)
     run_engine(lambda: spec.create_child(parent, item, len(items) - 1), task.element_id)
-    run_engine(workflow.do_engine_steps, task.element_id)
+    run_steps(workflow, task.element_id)
     save_workflow(instance, workflow, since, audit.event("add_reviewer", actor, instance.id, element_id=task.element_id,
                                                          name=task.name, data={"to": item, "comment": comment}))
 
@@ -567,7 +589,7 @@ def remove_instance(task, instance, actor, comment, keep_at_least):
     workflow._remove_task(child.id)
     if spec.children_complete(parent):
         parent._set_state(TaskState.READY)
-    run_engine(workflow.do_engine_steps, task.element_id)
+    run_steps(workflow, task.element_id)
     save_workflow(instance, workflow, since, audit.event("remove_reviewer", actor, instance.id,
                                                          element_id=task.element_id, name=task.name,
                                                          data={"from": task.assignee, "comment": comment}))
@@ -651,7 +673,7 @@ def deliver_message(instance_id, name, payload, actor, step_event=None):
     run_engine(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
     if len(workflow.waiting_events()) == waiting and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
-    run_engine(workflow.do_engine_steps)
+    run_steps(workflow)
     save_workflow(instance, workflow, since,
                   step_event or audit.event("message", actor, instance.id, name=name, data=payload))
     return instance
@@ -691,7 +713,7 @@ def _fire(row, as_of):
     workflow = load_workflow(instance, SYSTEM)
     with clock.as_of(as_of):
         run_engine(workflow.refresh_timers)
-        run_engine(workflow.do_engine_steps)
+        run_steps(workflow)
     task = workflow.get_task_from_id(UUID(row.task_guid))
     if task is not None and task.state == TaskState.WAITING:
         return 0
