@@ -46,9 +46,10 @@ def _located(body):
                 or any(LINE.search(t) for t in texts))
 
 
-def classify(owner, city, path, dmns):
-    """(outcome, message): deployed+started, deployed+start refused, refused (located or not), 5xx."""
-    data = {"bpmn": (BytesIO(path.read_bytes()), path.name)}
+def classify(owner, city, path, dmns, content=None):
+    """(outcome, message): deployed+started, deployed+start refused, refused (located or not), 5xx.
+    `content`: the diagram's bytes when not the file's own (as a modeler saved it)."""
+    data = {"bpmn": (BytesIO(path.read_bytes() if content is None else content), path.name)}
     if dmns:
         data["dmn"] = [(BytesIO(p.read_bytes()), p.name) for p in dmns]
     began = time.monotonic()

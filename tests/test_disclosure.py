@@ -143,3 +143,24 @@ def test_a_hidden_reviewer_shows_as_the_role_in_the_history(app, as_user):
     history = page[page.index('id="history"'):]
     entry = history[history.index('data-element-id="expert_review"'):]
     assert "评审专家" in entry[:400] and "expert1" not in history
+
+
+def test_the_process_owner_sees_where_a_case_is_not_what_was_submitted(app, as_user):
+    """等保 least privilege: the owner reads a case's steps and status, and only the data a step declares
+    readable by "owner" (the scores here); never the application or its files, by API, page or file id."""
+    instance_id, _ = at_review(as_user)
+    owner, city = as_user("owner"), as_user("city")
+    seen = owner.get(f"/process-instances/{instance_id}").get_json()
+    assert seen["status"] == "running" and seen["active"] == ["expert_review"]
+    assert "contact_name" not in seen["data"] and "business_license" not in seen["data"]
+    assert "contact_name" in case(city, instance_id)["data"]
+    history = owner.get(f"/process-instances/{instance_id}/history").get_json()
+    submitted = next(e for e in history if e["action"] == "complete" and e["element_id"] == "submit_application")
+    assert submitted["data"] is None
+    license_id = case(city, instance_id)["data"]["business_license"]
+    assert city.get(f"/attachments/{license_id}").status_code == 200
+    assert owner.get(f"/attachments/{license_id}").status_code == 404
+    page = Session(app, "owner")
+    assert page.client.get(f"/files/{license_id}").status_code == 404
+    assert "张经理" not in page.text(f"/cases/{instance_id}")
+    assert Session(app, "city").client.get(f"/files/{license_id}").status_code == 200

@@ -127,3 +127,34 @@ def test_the_city_adds_an_expert_to_an_open_review_and_the_average_counts_them(a
     assert sorted(r["expert"] for r in data["expert_reviews"]) == ["expert1", "expert2", "expert3"]
     assert data["average_score"] == 80
     assert case(city, instance_id)["active"] == ["city_decision"]
+
+
+def test_the_city_removes_an_expert_and_the_review_goes_on_with_the_others(app, as_user):
+    """减签: the removed expert's task is withdrawn and they are told; when the others have scored, the step
+    completes and the average counts them alone; the last reviewer (experts_min is 1) cannot be removed."""
+    instance_id = _to_assignment(as_user)
+    city = as_user("city")
+    complete(city, instance_id, "city_formal_check",
+             {"decision": "approve", "experts": ["expert1", "expert2", "expert3"]})
+    complete(as_user("expert1"), instance_id, "expert_review", sheet("expert_review", 70))
+    complete(as_user("expert3"), instance_id, "expert_review", sheet("expert_review", 90))
+    second = task_for(as_user("expert2"), instance_id, "expert_review")
+    assert as_user("district-hexi").post(f"/tasks/{second}/remove-expert", {}).status_code in (403, 404)
+    assert city.post(f"/tasks/{second}/remove-expert", {"comment": "专家临时出差"}).status_code == 200
+    assert as_user("expert2").get("/tasks").get_json() == []
+    [note] = [n for n in as_user("expert2").get("/notifications").get_json() if n["kind"] == "removed"]
+    assert note["instance_id"] == instance_id
+    data = case(city, instance_id)["data"]
+    assert sorted(r["expert"] for r in data["expert_reviews"]) == ["expert1", "expert3"]
+    assert data["average_score"] == 80 and data["experts"] == ["expert1", "expert3"]
+    assert case(city, instance_id)["active"] == ["city_decision"]
+    history = city.get(f"/process-instances/{instance_id}/history").get_json()
+    assert [e["data"]["from"] for e in history if e["action"] == "remove_reviewer"] == ["expert2"]
+
+    alone, _ = apply(as_user, year=2027)
+    recommend(as_user("district-hexi"), alone)
+    complete(city, alone, "city_formal_check", {"decision": "approve", "experts": ["expert4"]})
+    only = task_for(as_user("expert4"), alone, "expert_review")
+    refused = city.post(f"/tasks/{only}/remove-expert", {})
+    assert refused.status_code == 409 and "至少须有 1 人" in refused.get_json()["error"]
+    assert task_for(as_user("expert4"), alone, "expert_review") == only  # nothing of the refusal stayed

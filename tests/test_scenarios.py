@@ -54,8 +54,8 @@ def test_the_selection_scenarios_cover_every_path():
     for scenario in scenarios.load((PROCESSES / "provider_selection.scenarios.yaml").read_bytes()):
         ends |= {e for e in scenario["expect"].get("path", []) if e.startswith("end_")}
     assert ends == {"end_admitted", "end_district_rejected", "end_return_limit", "end_formal_rejected",
-                    "end_city_rejected", "end_objection_upheld"}
-    assert len(names) == 9
+                    "end_city_rejected", "end_objection_upheld", "end_withdrawn"}
+    assert len(names) == 10
 
 
 def test_a_broken_scenario_file_is_refused_with_a_reason():
@@ -127,7 +127,7 @@ def test_workspace_page_runs_the_scenarios_for_owners_only(app):
     page = Session(app, "owner").text("/workspace/")
     assert "/workspace/provider_selection/scenarios" in page and "运行场景测试" in page
     page = Session(app, "owner").text("/workspace/provider_selection/scenarios")
-    assert "9 / 9 个场景通过" in page and ADMISSION in page and 'data-passed="false"' not in page
+    assert "10 / 10 个场景通过" in page and ADMISSION in page and 'data-passed="false"' not in page
     for username in ("city", "applicant1", "district-hexi"):
         assert Session(app, username).get("/workspace/provider_selection/scenarios").status_code == 403
     assert Session(app).get("/workspace/provider_selection/scenarios").status_code in (302, 401)
@@ -140,7 +140,7 @@ def test_workspace_page_shows_a_failing_scenario(app):
         engine.deploy(engine.assemble(("provider_selection.bpmn", BROKEN.encode())), actor="test", run_scenarios=False)
         db.session.commit()
     page = Session(app, "owner").text("/workspace/provider_selection/scenarios")
-    assert "6 / 9 个场景通过" in page and 'data-passed="false"' in page and "实际为 rejected" in page
+    assert "7 / 10 个场景通过" in page and 'data-passed="false"' in page and "实际为 rejected" in page
 
 
 def test_cli_runs_a_diagrams_scenarios(app):

@@ -147,6 +147,8 @@ def test_a_password_change_follows_the_policy_and_ends_other_sessions(app):
 
 @pytest.mark.parametrize("app", [{"PASSWORD_MAX_AGE_DAYS": 90}], indirect=True)
 def test_an_officials_old_password_must_be_changed_first(app):
+    client = app.test_client()
+    issued = token(client, "city").get_json()["token"]
     with app.app_context():
         db.session.query(User).filter_by(username="city").update({"created_at": utcnow() - timedelta(days=91)})
         db.session.commit()
@@ -154,6 +156,11 @@ def test_an_officials_old_password_must_be_changed_first(app):
     assert browser.get("/inbox/").headers["Location"].endswith("/account/password")
     applicant = Session(app, "applicant1")  # enterprise accounts are not forced
     assert applicant.get("/my").status_code == 200
+    refused = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {issued}"})  # nor does the API let by
+    assert refused.status_code == 403 and "修改密码" in refused.get_json()["error"]
+    assert token(client, "city").status_code == 403
+    enterprise = token(client, "applicant1").get_json()["token"]
+    assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {enterprise}"}).status_code == 200
 
 
 @pytest.mark.parametrize("target", ["/%09/evil.example", "//evil.example", "/\\evil.example", "https://evil.example",

@@ -113,3 +113,39 @@ def test_a_service_of_the_public_record_is_refused_at_run_time_outside_its_proce
     from webapp.engine.services import Services
     with app.app_context(), pytest.raises(PermissionError):
         Services(SimpleNamespace(process_key="sneaky_admission", id=1), "owner").call("pool.admit", {"categories": []})
+
+
+@pytest.mark.postgres
+def test_the_app_s_restricted_role_works_and_cannot_touch_the_audit_trail(app, as_user):
+    """After `flask grant-app-role`, the app runs as that role (a case goes a step on), and the role can
+    neither rewrite the audit trail nor remove its trigger or the table."""
+    from selection import apply
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    role = "ci_app_role"
+    result = flask(app, "grant-app-role", role)
+    assert result.returncode == 0, result.stderr
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(username=role)
+    restricted = create_engine(url)
+    try:
+        from api_client import Api
+        from conftest import app_config
+
+        from webapp import create_app
+        as_role = create_app(app_config(url.render_as_string(hide_password=False)))
+        client = as_role.test_client()
+        apply(lambda username: Api(client, username), year=2035)  # the whole app, as the restricted role
+        for statement in ("UPDATE audit_event SET actor = 'someone else'", "TRUNCATE audit_event",
+                          "DROP TRIGGER audit_event_append_only ON audit_event", "DROP TABLE audit_event",
+                          "ALTER TABLE audit_event DISABLE TRIGGER ALL"):
+            with restricted.connect() as connection, pytest.raises(DatabaseError) as refused:
+                connection.exec_driver_sql(statement)
+            assert "permission denied" in str(refused.value) or "must be owner" in str(refused.value), statement
+        with restricted.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM audit_event WHERE actor = 'applicant1'")).scalar() > 0
+    finally:
+        restricted.dispose()
+        with app.app_context():
+            db.session.execute(text(f'DROP OWNED BY "{role}"'))
+            db.session.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+            db.session.commit()

@@ -101,9 +101,37 @@ def test_the_applicant_withdraws_until_an_official_has_acted(as_user):
     recommend(as_user("district-hexi"), second)
     refused = applicant.post(f"/process-instances/{second}/withdraw", {"reason": "不想申报了"})
     assert refused.status_code == 409 and "区级初审" in refused.get_json()["error"]
+    history = _history(applicant, instance_id, "withdraw")
+    assert history[0]["data"]["reason"] == "材料需重新准备"
+    completed = set(applicant.get(f"/process-instances/{instance_id}").get_json()["completed"])
+    assert {"withdraw_in_review", "end_withdrawn"} <= completed  # the diagram's path, not a side door
 
 
-def test_a_draft_is_kept_for_its_author_alone_and_reopens_the_form(as_user):
+def test_where_the_applicant_may_withdraw_is_the_diagram_s_to_say(as_user):
+    """Without the boundary event on 区级初审, a submitted application can no longer be withdrawn; an end
+    event's status other than completed/terminated is refused at deploy."""
+    from test_countersign import SELECTION, deploy
+    start = SELECTION.index('<bpmn:boundaryEvent id="withdraw_in_review"')
+    end = SELECTION.index("</bpmn:boundaryEvent>", start) + len("</bpmn:boundaryEvent>")
+    flow = '<bpmn:sequenceFlow id="flow_withdrawn_review" sourceRef="withdraw_in_review" targetRef="end_withdrawn" />'
+    fewer = (SELECTION[:start] + SELECTION[end:]).replace(flow, "").replace(
+        "<bpmn:incoming>flow_withdrawn_review</bpmn:incoming>", "").replace(
+        "<bpmn:flowNodeRef>withdraw_in_review</bpmn:flowNodeRef>", "")
+    fewer = fewer[:fewer.index('<bpmndi:BPMNShape id="withdraw_in_review_di"')] + fewer[
+        fewer.index('<bpmndi:BPMNShape id="end_withdrawn_di"'):]
+    assert deploy(as_user, fewer).status_code == 201, deploy(as_user, fewer).get_json()
+    instance_id, applicant = apply(as_user)
+    refused = applicant.post(f"/process-instances/{instance_id}/withdraw", {"reason": "不想申报了"})
+    assert refused.status_code == 409 and "当前环节不能撤回" in refused.get_json()["error"]
+    assert 'id="withdraw-form"' not in applicant.client.get(f"/cases/{instance_id}").get_data(as_text=True)
+
+    bad = SELECTION.replace('name="status" value="&quot;terminated&quot;"', 'name="status" value="&quot;gone&quot;"')
+    response = deploy(as_user, bad)
+    assert response.status_code == 422
+    assert any("status" in f["message"] and f["element_id"] == "end_withdrawn" for f in response.get_json()["findings"])
+
+
+def test_a_draft_is_kept_for_its_author_alone_and_reopens_the_form(app, as_user):
     city = as_user("city")
     round_id = open_round(city)
     applicant = as_user("applicant1")
@@ -120,6 +148,11 @@ def test_a_draft_is_kept_for_its_author_alone_and_reopens_the_form(as_user):
                                                 headers=as_user("district-hexi").headers)
     assert other.status_code in (403, 404)
     complete(applicant, instance_id, "submit_application", application(applicant))
+    with app.app_context():  # the completed task's draft is done with: the scheduler's housekeeping removes it
+        from webapp.models import TaskDraft
+        from webapp.security import housekeeping
+        assert TaskDraft.query.filter_by(task_id=task_id).count() == 1
+        assert housekeeping.sweep()["drafts"] == 1 and TaskDraft.query.filter_by(task_id=task_id).count() == 0
 
 
 def test_returned_for_correction_tells_the_applicant(as_user):
@@ -150,3 +183,16 @@ def test_an_official_takes_back_a_step_until_the_next_holder_opens_it(as_user):
     city.get(f"/tasks/{task_for(city, instance_id, 'city_formal_check')}")  # the city opens its task
     refused = hexi.post(f"/tasks/{task_id}/take-back", {})
     assert refused.status_code == 409 and "不能拿回" in refused.get_json()["error"]
+
+
+def test_a_step_whose_diagram_says_takeBack_False_cannot_be_taken_back(as_user):
+    from test_countersign import SELECTION, deploy
+    district = '<spiffworkflow:property name="formKey" value="district_review" />'
+    final = SELECTION.replace(district, district + '\n<spiffworkflow:property name="takeBack" value="False" />', 1)
+    assert deploy(as_user, final.replace('value="False"', 'value="no"')).status_code == 422
+    assert deploy(as_user, final).status_code == 201
+    instance_id, _ = apply(as_user)
+    hexi = as_user("district-hexi")
+    task_id = task_for(hexi, instance_id, "district_review")
+    recommend(hexi, instance_id)
+    assert hexi.post(f"/tasks/{task_id}/take-back", {"reason": "推荐函附错了"}).status_code == 409

@@ -398,3 +398,14 @@ def test_compare_lists_form_changes_field_by_field(app, as_user):
     assert "Form changes" in english and "District preliminary review" in english
     unchanged = Session(app, "owner").text("/versions/provider_selection/compare?a=1&b=1")
     assert 'id="no-form-changes"' in unchanged
+
+
+def test_an_attribute_written_out_at_its_bpmn_default_is_no_change():
+    """bpmn-js leaves cancelActivity="true" out when it saves: comparing the two is no difference, while a
+    real change of it (false: a non-interrupting boundary) is one."""
+    from webapp.engine.compare import bpmn_elements
+    saved = SELECTION.replace(' cancelActivity="true"', "")
+    assert bpmn_elements(saved)["withdraw_in_review"] == bpmn_elements(SELECTION)["withdraw_in_review"]
+    relaxed = SELECTION.replace('attachedToRef="district_review" cancelActivity="true"',
+                                'attachedToRef="district_review" cancelActivity="false"')
+    assert bpmn_elements(relaxed)["withdraw_in_review"] != bpmn_elements(SELECTION)["withdraw_in_review"]

@@ -38,6 +38,9 @@ def from_env(overrides=None):
         # A form takes an hour or two to fill in: its CSRF token lives as long as the session, not 60 minutes.
         "WTF_CSRF_TIME_LIMIT": None,
         "AUTOSAVE_SECONDS": int(os.environ.get("AUTOSAVE_SECONDS", 60)),  # a task form's 暂存 while typing
+        # Automatic steps (scripts, gateways, services, events) one request or timer may run: a loop with no
+        # exit and no user task fails with a clear error and rolls back instead of spinning.
+        "ENGINE_STEPS_PER_REQUEST": int(os.environ.get("ENGINE_STEPS_PER_REQUEST", 500)),
         "URGE_INTERVAL_MINUTES": int(os.environ.get("URGE_INTERVAL_MINUTES", 60)),  # 催办 at most this often
     }
     config.update(overrides or {})

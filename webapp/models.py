@@ -66,6 +66,10 @@ class User(UserMixin, db.Model):
     unit = db.Column(db.String(200))
     expertise = db.Column(JSON)
     related_codes = db.Column(JSON)
+    # When the password was last set through the policy and whether a reset set it (change at next login):
+    # read on every page, so kept here rather than looked up in the password history.
+    password_changed_at = db.Column(UTCDateTime)
+    password_temporary = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     organization = db.relationship(Organization)
 

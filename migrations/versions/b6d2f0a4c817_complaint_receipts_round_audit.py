@@ -1,7 +1,7 @@
 """Complaint receipts (受理编号), as objections have; a round's audit entries found by their subject
 
 Revision ID: b6d2f0a4c817
-Revises: 3ac4b4917723
+Revises: b4d6f8a0c215
 Create Date: 2026-12-02 04:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b6d2f0a4c817'
-down_revision = '3ac4b4917723'
+down_revision = 'b4d6f8a0c215'
 branch_labels = None
 depends_on = None
 

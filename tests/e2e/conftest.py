@@ -33,6 +33,13 @@ def app(tmp_path_factory):
     return _make_app()(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}")
 
 
+@pytest.fixture
+def own_app(tmp_path):
+    """An app of the test's own on a fresh SQLite file, for tests that deploy processes whose keys other
+    browser tests may use (the corpora's "main", "Process_1"…)."""
+    return _make_app()(f"sqlite:///{tmp_path / 'own.db'}")
+
+
 @pytest.fixture(scope="session")
 def base_url(app):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -125,3 +125,28 @@ def test_a_copied_task_keeps_its_form_time_limit_and_countersign(login_as, scree
     expect(page.locator("#prop-countersign")).to_have_value("2")
     expect(page.locator("#prop-countersignRule")).to_have_value("majority")
     screenshot(page, "modeler-04-pasted-task")
+
+
+def test_the_withdrawal_path_is_seen_and_changed_in_the_panel(login_as, screenshot):
+    """撤回 is the diagram's: the panel shows the boundary event's message and the end's outcome and how it ends
+    the case; making the end 办结 instead of 终止 removes its status property from the saved diagram."""
+    page = login_as("owner")
+    page.goto("/workspace/provider_selection")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    element(page, "#modeler", "withdraw_in_review").click()
+    expect(page.locator("#prop-element")).to_contain_text("withdraw_in_review")
+    expect(page.locator("#prop-message")).to_have_value("msg_withdraw")
+    element(page, "#modeler", "district_review").click()
+    expect(page.locator("#prop-takeBack")).to_have_value("")
+    page.locator("#prop-takeBack").select_option("False")
+    element(page, "#modeler", "end_withdrawn").click()
+    expect(page.locator("#prop-outcome")).to_have_value('"withdrawn"')
+    expect(page.locator("#prop-status")).to_have_value('"terminated"')
+    screenshot(page, "modeler-05-withdrawal-end")
+    page.locator("#prop-status").select_option("")
+    xml = page.evaluate("async () => (await window.workspaceModeler.saveXML()).xml")
+    end = xml[xml.index('id="end_withdrawn"'):]
+    end = end[:end.index("</bpmn:endEvent>")]
+    assert 'name="outcome"' in end and 'name="status"' not in end
+    review = xml[xml.index('<bpmn:userTask id="district_review"'):]
+    assert 'name="takeBack" value="False"' in review[:review.index("</bpmn:userTask>")]

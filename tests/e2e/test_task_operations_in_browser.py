@@ -6,7 +6,7 @@ import re
 
 from api_client import Api
 from playwright.sync_api import expect
-from selection import apply, open_round, task_for
+from selection import apply, assign_experts, complete, open_round, recommend, sheet, task_for
 
 
 def test_transfer_urge_copy_and_a_draft_found_again(app, login_as, screenshot, monkeypatch):
@@ -79,3 +79,44 @@ def test_transfer_urge_copy_and_a_draft_found_again(app, login_as, screenshot, m
     for username, case_id in (("applicant1", instance_id), ("applicant2", started.get_json()["id"])):
         withdrawn = as_user(username).post(f"/process-instances/{case_id}/withdraw", {"reason": "测试结束"})
         assert withdrawn.status_code == 200
+
+
+def test_the_city_removes_an_expert_and_an_applicant_withdraws_from_the_case_page(app, login_as, screenshot):
+    """减签 from the case page: the expert's review leaves their inbox and they are told; 撤回 from the case
+    page: the case ends on the diagram's withdrawal path."""
+    client = app.test_client()
+    as_user = lambda username: Api(client, username)  # noqa: E731 - the unit tests' helper, over this app
+    instance_id, _ = apply(as_user, year=2033)
+    recommend(as_user("district-hexi"), instance_id)
+    assign_experts(as_user("city"), instance_id, ("expert1", "expert2"))
+    removed = task_for(as_user("expert2"), instance_id, "expert_review")
+
+    city = login_as("city")
+    city.goto(f"/cases/{instance_id}")
+    city.locator(f'#replace-experts form:has(button[data-remove-task-id="{removed}"]) input[name=comment]').fill(
+        "专家临时出差")
+    city.click(f'button[data-remove-task-id="{removed}"]')
+    expect(city.locator(".alert-success")).to_contain_text("已减少评审专家")
+    city.goto(f"/cases/{instance_id}")
+    expect(city.locator('#history li[data-action="remove_reviewer"]')).to_contain_text("专家临时出差")
+    screenshot(city, "ops-05-expert-removed")
+
+    expert = login_as("expert2")
+    expect(expert.locator(f'a[href="/tasks/{removed}"]')).to_have_count(0)
+    expert.goto("/notifications")
+    expect(expert.locator('#notifications li[data-kind="removed"]')).to_contain_text("已撤销")
+    # The review goes on with expert1 alone; the city closes the case so the shared app stays as it was.
+    complete(as_user("expert1"), instance_id, "expert_review", sheet("expert_review", 80))
+    complete(as_user("city"), instance_id, "city_decision", {"decision": "reject", "opinion": "测试结束"})
+
+    started, _ = apply(as_user, username="applicant2", year=2034)
+    applicant = login_as("applicant2")
+    applicant.goto(f"/cases/{started}")
+    applicant.fill("#withdraw-form input[name=reason]", "重新准备材料")
+    applicant.click("#withdraw-button")
+    expect(applicant.locator(".alert-success")).to_contain_text("申请已撤回")
+    applicant.goto(f"/cases/{started}")
+    expect(applicant.locator("body")).to_contain_text("申请人已撤回")
+    expect(applicant.locator("#withdraw-form")).to_have_count(0)
+    screenshot(applicant, "ops-06-withdrawn")
+    assert as_user("applicant2").get(f"/process-instances/{started}").get_json()["status"] == "terminated"

@@ -6,8 +6,12 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from ..auth import user_from_token
 from ..engine import EngineError
+from ..security import passwords
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# A token works only while its account's password does (too old, or a reset's temporary one: the web
+# page for changing it is the one way on).
+PASSWORD_EXPIRED = "密码已过期或为临时密码，请先登录网页修改密码"
 
 
 def error(status, message, errors=None):
@@ -26,6 +30,8 @@ def login_required(*roles):
             user = user_from_token(header[7:]) if header.startswith("Bearer ") else None
             if user is None:
                 return error(401, "未登录或令牌无效")
+            if passwords.expired(user) and view.__name__ != "logout":
+                return error(403, PASSWORD_EXPIRED)
             if roles and user.role not in roles:
                 return error(403, "无权执行此操作")
             g.user = user

@@ -4,7 +4,7 @@ from io import BytesIO
 
 from flask import current_app, g, jsonify, request, send_file
 
-from .. import engine, scope
+from .. import engine
 from ..extensions import db
 from ..models import Attachment
 from ..uploads import UploadRefused, store
@@ -33,11 +33,7 @@ def upload():
 @login_required()
 def download(attachment_id):
     attachment = db.session.get(Attachment, attachment_id)
-    visible = attachment is not None and (
-        attachment.uploaded_by == g.user.id
-        or (attachment.instance_id is not None
-            and scope.instances_query(g.user).filter_by(id=attachment.instance_id).first() is not None))
-    if not visible:
+    if attachment is None or not engine.attachments.readable(g.user, attachment):
         raise engine.NotFound("附件不存在")
     return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)

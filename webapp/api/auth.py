@@ -4,8 +4,8 @@ from flask import current_app, g, jsonify, request
 
 from ..auth import Locked, authenticate, issue_token, revoke_token
 from ..extensions import db
-from ..security import events
-from . import bp, error, login_required
+from ..security import events, passwords
+from . import PASSWORD_EXPIRED, bp, error, login_required
 
 
 @bp.post("/auth/token")
@@ -18,6 +18,8 @@ def token():
         return error(429, f"登录失败次数过多，请 {current_app.config['LOGIN_LOCK_MINUTES']} 分钟后再试")
     if user is None:
         return error(401, "用户名或密码错误")
+    if passwords.expired(user):
+        return error(403, PASSWORD_EXPIRED)
     return jsonify({"token": issue_token(user)})
 
 

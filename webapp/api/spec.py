@@ -20,7 +20,7 @@ SUMMARIES = {
     "api.urge": "催办", "api.save_draft": "暂存", "api.withdraw": "撤回申请", "api.notifications": "我的通知",
     "api.read_notification": "标记通知已读", "api.draw_experts": "随机抽取专家",
     "api.replace_expert": "更换评审专家", "api.take_back": "拿回",
-    "api.add_expert": "加签（增加评审专家）", "api.logout": "注销当前令牌",
+    "api.add_expert": "加签（增加评审专家）", "api.remove_expert": "减签（减少评审专家）", "api.logout": "注销当前令牌",
     "api.round_list": "批次拟入库名单（发布前预览）", "api.publish_round_list": "发布批次拟入库名单公示",
     "api.objection_status": "凭受理编号查询异议", "api.notice_pdf": "公示公告 PDF", "api.documents": "案件文书",
     "api.case_document": "案件文书 PDF（推荐函）", "api.complaint_status": "凭受理编号查询投诉",

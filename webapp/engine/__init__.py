@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
 from . import (
+    attachments,
     changes,
     deadlines,
     experts,
@@ -42,9 +43,8 @@ from .runtime import (
 from .versions import latest_definition, message_steps, process_properties
 
 __all__ = [
-    "Package", "assemble", "changes", "compare_versions", "deadlines", "experts", "from_repository", "milestones",
-    "notifications",
-    "of_version", "operations", "package", "parameters", "task_drafts", "workdays",
+    "Package", "assemble", "changes", "compare_versions", "deadlines", "experts", "from_repository", "notifications",
+    "attachments", "milestones", "of_version", "operations", "package", "parameters", "task_drafts", "workdays",
     "ON_DEPLOY", "PolicyChangeRequired", "process_properties", "structured",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",

@@ -59,13 +59,18 @@ def _is_element(node):
             and not name.localname.endswith("EventDefinition"))
 
 
+# Attributes whose value, written out, is BPMN's default (bpmn-js leaves them out): no difference.
+BPMN_DEFAULTS = {"cancelActivity": "true", "isInterrupting": "true", "isExecutable": "false",
+                 "isForCompensation": "false", "instantiate": "false", "isImmediate": "true"}
+
+
 def _signature(element, lanes):
     """{field: value} of everything the engine reads from one element (not its nested elements)."""
     fields = {"type": _local(element.tag), "name": element.get("name") or ""}
     if element.get("id") in lanes:
         fields["lane"] = lanes[element.get("id")]
     for attribute, value in element.attrib.items():
-        if _local(attribute) not in ("id", "name"):
+        if _local(attribute) not in ("id", "name") and BPMN_DEFAULTS.get(_local(attribute)) != value:
             fields[_local(attribute)] = value
 
     def walk(node):

@@ -8,7 +8,9 @@ Declared in the package, not in code:
   holds the last value written under a name, whoever wrote it.
 * `readable_by` — a form field's list of roles that may read its value wherever it shows.
 
-The city and the process owner read everything; everyone reads what they did themselves. While any
+The city reads everything; everyone reads what they did themselves. The process owner runs the rules,
+not the cases: of a case they see where it is and what happened (steps, dates, errors), but of its
+submissions and data only what a step or field declares readable by "owner" (等保: least privilege). While any
 instance of a multi-instance step is open, its finished instances (their authors, submissions and
 items) are read by no one else: a reviewer sees no other reviewer's work until all have scored.
 
@@ -25,7 +27,8 @@ from .lint import script_names
 from .package import library as package_library
 from .xml import parse_xml
 
-READS_ALL = frozenset({"city", "owner"})
+READS_ALL = frozenset({"city"})
+DECLARED_ONLY = frozenset({"owner"})  # reads a case's content only where the package names the role
 _STEP_TAGS = ("userTask", "scriptTask", "serviceTask", "businessRuleTask", "task", "manualTask", "sendTask",
               "receiveTask", "callActivity", "startEvent", "intermediateCatchEvent", "boundaryEvent")
 
@@ -137,6 +140,8 @@ class Reader:
         if self.reads_all or (actor is not None and actor == self.user.username):
             return True
         readers = self.policy.steps.get(element_id)
+        if self.user.role in DECLARED_ONLY:
+            return readers is not None and self.user.role in readers
         if readers is not None and self.user.role not in readers:
             return False
         return element_id not in self.policy.reviews or element_id not in self.open_reviews
@@ -146,6 +151,8 @@ class Reader:
         if self.reads_all:
             return True
         readers = self.policy.data.get(name)
+        if self.user.role in DECLARED_ONLY:
+            return readers is not None and self.user.role in readers
         if readers is not None and self.user.role not in readers:
             return False
         reviews = [e for e, names in self.policy.reviews.items() if name in names]
@@ -172,7 +179,8 @@ class Reader:
         action, data = e["action"], e["data"]
         if e["element_id"] and action in STEP_ACTIONS and not self.step(e["element_id"], e["actor"]):
             return dict(e, actor=None, data=None)
-        if action in ("draw", "reassign", "add_reviewer") and not self.reads_all:  # who reviews is the city's to know
+        if action in ("draw", "reassign", "add_reviewer", "remove_reviewer") and not self.reads_all:
+            # who reviews is the city's to know
             return dict(e, data=None)
         if action == "resolve":  # a delegate's values, read as the step's own
             return dict(e, data=self.data(data))
@@ -195,7 +203,7 @@ class Reader:
 
 # History entries about one step (its completion, and the task operations on it): shown as the step is.
 STEP_ACTIONS = ("complete", "claim", "unclaim", "service", "transfer", "delegate", "resolve", "cc", "urge", "draw",
-                "reassign", "add_reviewer")
+                "reassign", "add_reviewer", "remove_reviewer")
 
 
 def reader(user, instance, open_elements=None):

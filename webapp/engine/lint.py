@@ -81,7 +81,7 @@ def lint_tasks(root, filename, library):
                                                     "泳道的名称决定由哪个角色办理"))
         elif roles.resolve(lane) is None:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
-        findings += _lint_countersign(task, filename)
+        findings += _lint_countersign(task, filename) + _lint_take_back(task, filename)
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
         if not form:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))
@@ -252,6 +252,13 @@ def lint_guardrails(package, previous, root, filename, dmn_roots):
     return findings
 
 
+def _lint_take_back(task, filename):
+    """拿回 (operations.may_take_back): a step's takeBack is the literal True or False."""
+    return [Finding(filename, node, f"拿回设置 takeBack 的值 {node.get('value')} 须为 True（允许）或 False（不允许）")
+            for node in task.xpath("bpmn:extensionElements//spiff:property[@name='takeBack']", namespaces=NS)
+            if (node.get("value") or "").strip() not in ("True", "False")]
+
+
 # Process properties that name a user task of the diagram (a page reads them instead of an element id).
 TASK_PROPERTIES = ("summaryApplication", "summaryReview")
 
@@ -269,6 +276,23 @@ def lint_process_properties(root, filename):
     return findings
 
 
+END_STATUSES = ("completed", "terminated")  # how an end event may end its case (status; terminated: 撤回)
+
+
+def lint_end_status(root, filename):
+    """An end event's `status` is one of END_STATUSES, written as a literal (the case list filters by it)."""
+    findings = []
+    for node in root.xpath("//bpmn:endEvent/bpmn:extensionElements//spiff:property[@name='status']", namespaces=NS):
+        try:
+            value = ast.literal_eval((node.get("value") or "").strip())
+        except (ValueError, SyntaxError):
+            value = None
+        if value not in END_STATUSES:
+            findings.append(Finding(filename, node, f"结束事件的 status 属性 {node.get('value')} 须为 "
+                                                    "\"completed\"（办结）或 \"terminated\"（终止，如撤回）"))
+    return findings
+
+
 def lint_package(package, previous, root, dmn_roots):
     """Every finding of the package: `root` its parsed diagram, `dmn_roots` [(file, root)] its tables,
     `previous` the package in force (None for a first version)."""
@@ -276,7 +300,8 @@ def lint_package(package, previous, root, dmn_roots):
     library = package.library()
     findings = (lint_package_texts(package, library, root) + lint_expressions(root, filename)
                 + lint_tasks(root, filename, library) + lint_paths(root, filename) + lint_timers(root, filename)
-                + lint_process_properties(root, filename) + milestones.lint(package, root))
+                + lint_process_properties(root, filename) + lint_end_status(root, filename)
+                + milestones.lint(package, root))
     for name, dmn_root in dmn_roots:
         findings += lint_dmn(dmn_root, name)
     findings += lint_condition_names(root, filename, dmn_roots, library)

@@ -159,7 +159,7 @@ def move(instance, actor):
     instance.definition = target
     instance.definition_id = target.id
     workflow = runtime.load_workflow(instance, actor)
-    runtime.run_engine(workflow.do_engine_steps)
+    runtime.run_steps(workflow)
     audit.record("migrate", actor, instance.id, name=f"v{source.version} → v{target.version}",
                  data={"from_version": source.version, "to_version": target.version, "snapshot": snapshot.id})
     _save(instance, workflow, since)

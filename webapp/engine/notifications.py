@@ -7,6 +7,7 @@ The texts are notifications.yaml beside this file, in the addressee's language.
 
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 from flask import current_app
@@ -14,7 +15,7 @@ from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..formkit.library import read_yaml
-from ..models import HumanTask, Notification, OutboxMessage, User
+from ..models import Notification, OutboxMessage, User
 from . import clock
 
 TEMPLATES = Path(__file__).with_name("notifications.yaml")
@@ -104,12 +105,11 @@ def _due(task, language):
     return f"Due by {when}." if language == "en" else f"请于 {when} 前办理。"
 
 
-def tasks_arrived(instance, guids, completed_before, actor):
-    """Tell the holders of a step's new inbox tasks (not the person whose step it was: they are looking at
-    it); an applicant's step done before is a return (退回补正)."""
-    if not guids:
-        return
-    for task in HumanTask.query.filter(HumanTask.task_guid.in_(guids)):
+def tasks_arrived(instance, new_rows, completed_before, actor):
+    """Tell the holders of a step's new inbox tasks (`new_rows`: their columns as inserted), not the person
+    whose step it was (they are looking at it); an applicant's step done before is a return (退回补正)."""
+    for row in new_rows:
+        task = SimpleNamespace(**row)
         kind = "returned" if task.role == "applicant" and task.element_id in completed_before else "task"
         _write([p for p in db.session.execute(_holders(task)) if p.username != actor], kind, instance, task, {})
 

@@ -1,6 +1,6 @@
 """The task operations officials know from every Chinese approval system: 转办, 委派 (and its 交回), 抄送,
-催办, 撤回 and 暂存. Each is checked by role and scope, recorded in the case's history (actor, time,
-comment) and told to whoever it concerns, in the caller's transaction.
+催办, 撤回, 拿回, 加签/减签/换人 of experts and 暂存. Each is checked by role and scope, recorded in the case's
+history (actor, time, comment) and told to whoever it concerns, in the caller's transaction.
 
 Raises NotFound (not visible), NotAllowed (visible, not theirs to do), Conflict (the task or case has
 moved on), ValidationFailed (a wrong addressee), TooSoon (催办 again within the interval).
@@ -15,7 +15,18 @@ from ..extensions import db
 from ..models import AuditEvent, CarbonCopy, HumanTask, Notification, User
 from . import attachments, audit, clock, experts, forms, notifications, rows, task_drafts
 from .errors import Conflict, EngineError, NotAllowed, NotFound, ValidationFailed
-from .runtime import add_instance, lock_instance, reassign, take_back, visible_task
+from .package import params_of
+from .runtime import (
+    add_instance,
+    deliver_message,
+    lock_instance,
+    offers_message,
+    reassign,
+    remove_instance,
+    step_properties,
+    take_back,
+    visible_task,
+)
 
 HANDOVER_ROLES = ("district", "city")  # whose tasks may be handed to a colleague (an expert's may not)
 COPY_ROLES = ("district", "city", "owner")  # who may receive a 抄送
@@ -131,6 +142,9 @@ def urge(task_id, user, message=None):
     return task
 
 
+WITHDRAW = "withdraw"  # the message 撤回 sends; a step offers it by a boundary event for it (the diagram says where)
+
+
 def _official_step(instance):
     """A step of the case an official (anyone but the applicant) has completed, if any."""
     return HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.state == "completed",
@@ -139,7 +153,8 @@ def _official_step(instance):
 
 def may_withdraw(instance, user):
     return (user.role == "applicant" and instance.organization_id == user.organization_id
-            and instance.status == "running" and _official_step(instance) is None)
+            and instance.status == "running" and offers_message(instance, WITHDRAW)
+            and _official_step(instance) is None)
 
 
 def may_urge(instance, user):
@@ -147,7 +162,9 @@ def may_urge(instance, user):
 
 
 def withdraw(instance_id, user, reason=None):
-    """撤回: the applicant ends their own case, until an official has completed a step of it."""
+    """撤回: the applicant ends their own case where its diagram offers it (a boundary event for the message
+    `withdraw` on the step the case is at, leading to an end that says how it ends), and only until an
+    official has completed a step of it."""
     instance = lock_instance(instance_id)
     if not scope.can_see_instance(user, instance):
         raise NotFound("案件不存在")
@@ -158,17 +175,14 @@ def withdraw(instance_id, user, reason=None):
     acted = _official_step(instance)
     if acted is not None:
         raise Conflict(f"「{acted.name}」已办理，申请不能再撤回")
-    open_tasks, timers = rows.open_rows(instance.id)
+    if not offers_message(instance, WITHDRAW):
+        raise Conflict("案件当前环节不能撤回")
+    open_tasks, _timers = rows.open_rows(instance.id)
     holders = [name for t in HumanTask.query.filter(HumanTask.id.in_(list(open_tasks.values())))
                if t.role != "applicant" for name in notifications.task_holders(t)]
-    rows.cancel_tasks(list(open_tasks.values()))
-    rows.drop_timers(list(timers.values()))
-    now = clock.now()
-    rows.write_case(instance, {"status": "terminated", "ended_at": now, "outcome": "withdrawn",
-                               "outcome_reason": _comment(reason), "active_ids": []})
-    rows.close_notices(instance.id, now)
-    audit.record("withdraw", user.username, instance.id, name=instance.definition.name,
-                 data={"reason": _comment(reason)})
+    deliver_message(instance.id, WITHDRAW, {"reason": _comment(reason)}, user.username,
+                    audit.event("withdraw", user.username, instance.id, name=instance.definition.name,
+                                data={"reason": _comment(reason)}))
     notifications.notify(holders, "withdraw", instance, None, actor=user.display_name, comment=_comment(reason))
     return instance
 
@@ -193,9 +207,8 @@ def draw_experts(task_id, user):
     return experts.draw(task, user, forms.form_for(task))
 
 
-def _expert_review(task_id, user, to):
-    """(task, case, expert) for a change of reviewers by the city: an open expert review, and an active expert
-    who neither reviews this case already nor must stand aside from it."""
+def _open_review(task_id, user):
+    """(task, case) of an open expert review whose reviewers the city changes."""
     if user.role != "city":
         raise NotAllowed("只有市级主管部门可以调整评审专家")
     task = visible_task(task_id, user)
@@ -203,7 +216,13 @@ def _expert_review(task_id, user, to):
         raise Conflict("任务已办结")
     if task.role != "expert":
         raise NotAllowed("只有专家评审任务可以调整专家")
-    instance = lock_instance(task.instance_id)
+    return task, lock_instance(task.instance_id)
+
+
+def _expert_review(task_id, user, to):
+    """(task, case, expert) for a change of reviewers by the city: an open expert review, and an active expert
+    who neither reviews this case already nor must stand aside from it."""
+    task, instance = _open_review(task_id, user)
     target = User.query.filter_by(username=to, role="expert", active=True).first() if isinstance(to, str) else None
     reviewing = HumanTask.query.filter(HumanTask.instance_id == instance.id, HumanTask.element_id == task.element_id,
                                        HumanTask.assignee == to, HumanTask.state.in_(("open", "completed"))).first()
@@ -234,6 +253,16 @@ def add_expert(task_id, user, to, comment=None):
     return added
 
 
+def remove_expert(task_id, user, comment=None):
+    """减签: the city withdraws an open expert review without a replacement (the expert is told); the average
+    counts who scored. The step keeps at least the rule package's `experts_min` reviewers."""
+    task, instance = _open_review(task_id, user)
+    remove_instance(task, instance, user.username, _comment(comment),
+                    params_of(instance.definition).get("experts_min", 1))
+    notifications.notify([task.assignee], "removed", instance, task, actor=user.display_name)
+    return task
+
+
 def replacements(instance, open_tasks, user):
     """{task id: experts it may go to} of a case's open expert reviews, for the city's 换人 form."""
     reviews = [t for t in open_tasks if t.role == "expert"]
@@ -260,9 +289,12 @@ def _after(task):
 
 
 def may_take_back(task, user):
-    """Whether `user` may take back their completed step: an official's, while the case has done nothing
-    since but open the next steps, and none of those has been opened or claimed by its holder."""
+    """Whether `user` may take back their completed step: an official's whose step does not say
+    takeBack False, while the case has done nothing since but open the next steps, and none of those has
+    been opened or claimed by its holder."""
     if task.state != "completed" or task.completed_by != user.username or task.role not in HANDOVER_ROLES:
+        return False
+    if (step_properties(task).get("takeBack") or "").strip() == "False":  # the diagram rules it out for this step
         return False
     if task.instance.status != "running":
         return False
@@ -300,5 +332,6 @@ ON_TASK = {
     "urge": (urge, ("message",)),
     "replace-expert": (replace_expert, ("to", "comment")),
     "add-expert": (add_expert, ("to", "comment")),
+    "remove-expert": (remove_expert, ("comment",)),
     "take-back": (take_back_step, ("reason",)),
 }

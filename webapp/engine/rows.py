@@ -20,7 +20,7 @@ _tasks, _timers, _cases, _notices = HumanTask.__table__, Timer.__table__, Proces
 # An UPDATE without .values() sets the columns named in the parameters it is run with.
 _WRITE_CASE = update(_cases).where(_cases.c.id == bindparam("case_id"), _cases.c.revision == bindparam("seen"))
 _CANCEL_TASKS = update(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True))).values(state="cancelled")
-_ADD_TASKS = insert(_tasks)
+_ADD_TASKS = insert(_tasks).returning(_tasks.c.id, sort_by_parameter_order=True)
 # A task changes hands or closes only while it is open and not held by someone else: the condition is
 # checked by the UPDATE itself, so of two claims (or a claim and a completion) racing, exactly one wins.
 _HOLD = and_(_tasks.c.id == bindparam("task_id"), _tasks.c.state == "open",
@@ -90,8 +90,10 @@ def cancel_tasks(ids):
 
 
 def add_tasks(rows):
+    """Insert the inbox rows; each gets its new id under "id" (one statement, ids returned in order)."""
     if rows:
-        _execute(_ADD_TASKS, rows)
+        for row, (row_id,) in zip(rows, _execute(_ADD_TASKS, rows), strict=True):
+            row["id"] = row_id
 
 
 def claim_task(task_id, username, release=False):

@@ -11,10 +11,12 @@ import time
 from datetime import datetime
 from uuid import UUID
 
+from flask import current_app
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import ParallelMultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -69,6 +71,8 @@ class ScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"服务 {kwargs.get('operation_name')} 调用失败：{describe(err)}",
                                         task=task, exception=err) from None
 
+    steps = 0  # automatic steps run since this engine was made: one unit of work (run_steps bounds them)
+
     def take_service_events(self):
         """The audit entries of the service calls made since the last take; save_workflow writes them."""
         events, self.environment.services.events = self.environment.services.events, []
@@ -95,6 +99,25 @@ def run_engine(step, element=None):
     except Exception as err:  # noqa: BLE001 - see above: whatever a diagram raises is its own failure
         where = getattr(getattr(err, "task_spec", None), "bpmn_id", None) or element or ""
         raise ScriptError(f"流程执行出错（{where}）：{describe(err)}") from None
+
+
+def run_steps(workflow, element=None):
+    """workflow.do_engine_steps, at most ENGINE_STEPS_PER_REQUEST automatic steps (scripts, gateways,
+    services, events) in one unit of work; beyond them the step fails whole. A cycle with no user task
+    would otherwise spin until SpiffWorkflow's task tree is deeper than its iterator looks (1 000) and
+    the case silently stops, running, with nothing open."""
+    limit = current_app.config["ENGINE_STEPS_PER_REQUEST"]
+    engine = workflow.script_engine
+
+    def count(task):
+        engine.steps += 1
+        if engine.steps > limit:
+            spec = task.task_spec
+            raise ScriptError(f"流程自动运行超过 {limit} 步仍未停下（停在 {spec.bpmn_name or spec.bpmn_id}"
+                              f"（{spec.bpmn_id}））：可能是一个没有出口、也没有人工任务的循环；请检查循环的条件。"
+                              "本次操作未生效")
+
+    run_engine(lambda: workflow.do_engine_steps(will_complete_task=count), element)
 
 
 def describe(err):
@@ -144,9 +167,28 @@ def _top_level(workflow, state):
     return [t for t in workflow.get_tasks(state=state) if t.workflow is workflow]
 
 
+def _is_offer(task_spec):
+    """A boundary event waiting for a message someone may send (撤回) is an option its task offers, not
+    where the case is (a timer's boundary is: its time runs)."""
+    return (isinstance(task_spec, BoundaryEvent)
+            and isinstance(getattr(task_spec, "event_definition", None), MessageEventDefinition))
+
+
+def offers_message(instance, name):
+    """Whether a step the case is at has a boundary event for the message `name` (read from the version's
+    spec, without loading the case): the diagram decides where, e.g., the applicant may withdraw."""
+    spec, subprocess_specs = spec_objects(instance.definition)
+    for task_specs in (spec.task_specs, *(s.task_specs for s in subprocess_specs.values())):
+        for element in instance.active_ids or ():
+            split = task_specs.get(f"{element}.BoundaryEventSplit")
+            if split is not None and any(_is_offer(o) and o.event_definition.name == name for o in split.outputs):
+                return True
+    return False
+
+
 def _waiting(workflow):
     """Tasks waiting for an event; the events behind a waiting event-based gateway count too."""
-    waiting = workflow.get_tasks(state=TaskState.WAITING)
+    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING) if not _is_offer(t.task_spec)]
     behind_gateways = [child for t in waiting if type(t.task_spec).__name__ == "EventBasedGateway"
                        for child in t.children]
     return waiting + behind_gateways
@@ -188,7 +230,7 @@ def _write_state(instance, workflow, since, events):
     events += [audit.event("message_thrown", SYSTEM, instance.id, name=e.event_definition.name)
                for e in workflow.get_events()]
     tasks = workflow.get_tasks()
-    active = [t for t in tasks if t.state & ACTIVE_STATES] + _waiting(workflow)
+    active = [t for t in tasks if t.state & ACTIVE_STATES and not _is_offer(t.task_spec)] + _waiting(workflow)
     values = {
         # A finished case keeps its record (data, submissions, history), not the engine's working memory:
         # nothing runs on it again, and its state was most of what it stored.
@@ -228,7 +270,8 @@ def _finish(instance, workflow):
     end = max(ends, key=lambda t: t.last_state_change) if ends else workflow.last_task
     outcome = _evaluate_property(end, "outcome") if ends else instance.outcome
     reason = _evaluate_property(end, "reason") if ends else instance.outcome_reason
-    columns = {"data": dict(end.data) if end else {}, "status": "completed", "ended_at": clock.now(),
+    status = (_evaluate_property(end, "status") if ends else None) or "completed"  # "terminated": 撤回
+    columns = {"data": dict(end.data) if end else {}, "status": status, "ended_at": clock.now(),
                "outcome": outcome, "outcome_reason": reason}
     return columns, audit.event("end", SYSTEM, instance.id, element_id=end.task_spec.bpmn_id if end else None,
                                 name=end.task_spec.bpmn_name if end else None,
@@ -236,8 +279,8 @@ def _finish(instance, workflow):
 
 
 def _sync_human_tasks(instance, workflow, known):
-    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows); the guids of
-    the rows added."""
+    """Inbox rows follow the READY user tasks (`known`: {guid: row id} of the open rows); the rows added
+    (dicts of HumanTask's columns)."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows.cancel_tasks([row_id for guid, row_id in known.items() if guid not in ready])
     new = []
@@ -257,7 +300,7 @@ def _sync_human_tasks(instance, workflow, known):
             assignee=_evaluate_property(task, "assignee"),
             due_at=_due_at(task, instance)))
     rows.add_tasks(new)
-    return [row["task_guid"] for row in new]
+    return new
 
 
 def _due_at(task, instance):
@@ -381,7 +424,7 @@ def _create(definition, org, district, actor, round_, data):
     workflow.task_tree.data.update({**(data or {}), "start_data": dict(data or {})})
     audit.record("start", actor, instance.id, name=definition.name,
                  data={"version": definition.version, "round_id": round_.id if round_ else None, "data": data or {}})
-    run_engine(workflow.do_engine_steps)
+    run_steps(workflow)
     save_workflow(instance, workflow, since)
     return instance
 
@@ -480,9 +523,8 @@ def complete(task_id, user, data):
         raise Conflict("任务已被他人签收或办结")  # a claim or a completion that won the race
     spiff_task.set_data(**clean)
     run_engine(spiff_task.run, task.element_id)
-    run_engine(workflow.do_engine_steps, task.element_id)
-    attachments.link(form.attachment_ids(clean), instance)
-    task_drafts.drop(task)
+    run_steps(workflow, task.element_id)
+    attachments.link(form.attachment_ids(clean), instance)  # its 暂存 drafts go in the housekeeping sweep
     save_workflow(instance, workflow, since,
           audit.event("complete", user.username, instance.id, element_id=task.element_id, name=task.name, data=clean))
     return instance
@@ -505,22 +547,52 @@ def reassign(task, instance, to, actor, comment):
         data={"from": task.assignee, "to": to, "comment": comment}))
 
 
+def _open_instances(workflow, task, refusal):
+    """(the engine's task, its parallel multi-instance parent, the step's input list) of the open instance
+    `task`; Conflict(refusal) when `task` is not one."""
+    child = workflow.get_task_from_id(UUID(task.task_guid))
+    parent = child.parent if child is not None else None
+    spec = parent.task_spec if parent is not None else None
+    items = spec.data_input.get(parent) if isinstance(spec, ParallelMultiInstanceTask) and spec.data_input else None
+    if not isinstance(items, list) or parent.state != TaskState.STARTED or child.state != TaskState.READY:
+        raise Conflict(refusal)
+    return child, parent, items
+
+
 def add_instance(task, instance, item, actor, comment):
     """加签: one more instance, for `item` (an expert), of the open parallel multi-instance step that `task`
     is an instance of; its result joins the step's output like the others'."""
     since = time.time()
     workflow = load_workflow(instance, actor)
-    child = workflow.get_task_from_id(UUID(task.task_guid))
-    parent = child.parent if child is not None else None
-    spec = parent.task_spec if parent is not None else None
-    items = spec.data_input.get(parent) if isinstance(spec, ParallelMultiInstanceTask) and spec.data_input else None
-    if not isinstance(items, list) or parent.state != TaskState.STARTED:
-        raise Conflict("此环节不能加签")
+    _child, parent, items = _open_instances(workflow, task, "此环节不能加签")
+    spec = parent.task_spec
     items.append(item)
     run_engine(lambda: spec.create_child(parent, item, len(items) - 1), task.element_id)
-    run_engine(workflow.do_engine_steps, task.element_id)
+    run_steps(workflow, task.element_id)
     save_workflow(instance, workflow, since, audit.event("add_reviewer", actor, instance.id, element_id=task.element_id,
                                                          name=task.name, data={"to": item, "comment": comment}))
+
+
+def remove_instance(task, instance, actor, comment, keep_at_least):
+    """减签: the open instance `task` of a parallel multi-instance step is withdrawn without a replacement;
+    the step's output holds only the others' results, and it completes once they are all done. At least
+    `keep_at_least` instances (done or open) stay."""
+    since = time.time()
+    workflow = load_workflow(instance, actor)
+    child, parent, items = _open_instances(workflow, task, "此环节不能减签")
+    spec = parent.task_spec
+    if sum(1 for _ in spec._instances(parent)) - 1 < keep_at_least:
+        raise Conflict(f"「{task.name}」至少须有 {keep_at_least} 人")
+    item = spec.input_item.get(child) if spec.input_item is not None else None
+    if item in items:
+        items.remove(item)  # the step's input says who reviews: no longer this one
+    workflow._remove_task(child.id)
+    if spec.children_complete(parent):
+        parent._set_state(TaskState.READY)
+    run_steps(workflow, task.element_id)
+    save_workflow(instance, workflow, since, audit.event("remove_reviewer", actor, instance.id,
+                                                         element_id=task.element_id, name=task.name,
+                                                         data={"from": task.assignee, "comment": comment}))
 
 
 def take_back(task, instance, actor):
@@ -563,12 +635,17 @@ def _countersign(task, instance, user, clean, sign):
     return decided
 
 
-def is_countersigned(task):
-    """Whether an open task is signed by several people (its step declares countersign)."""
+def step_properties(task):
+    """The Spiff properties an inbox task's step declares in its version's diagram (from the cached spec)."""
     spec, subprocess_specs = spec_objects(task.instance.definition)
     specs = [spec, *subprocess_specs.values()]
     found = next((s.task_specs[task.element_id] for s in specs if task.element_id in s.task_specs), None)
-    return found is not None and "countersign" in getattr(found, "extensions", {}).get("properties", {})
+    return getattr(found, "extensions", {}).get("properties", {}) if found is not None else {}
+
+
+def is_countersigned(task):
+    """Whether an open task is signed by several people (its step declares countersign)."""
+    return "countersign" in step_properties(task)
 
 
 def _lock_task(task_id, user):
@@ -582,8 +659,9 @@ def _lock_task(task_id, user):
     return row
 
 
-def deliver_message(instance_id, name, payload, actor):
-    """Hand a message (e.g. an objection) to the waiting case; Conflict when nothing waits for it."""
+def deliver_message(instance_id, name, payload, actor, step_event=None):
+    """Hand a message (e.g. an objection) to the waiting case; Conflict when nothing waits for it.
+    `step_event`: the caller's history entry for it (else a "message" entry with the payload)."""
     instance = lock_instance(instance_id)
     if instance.status != "running":
         raise Conflict("案件已结束")
@@ -595,8 +673,9 @@ def deliver_message(instance_id, name, payload, actor):
     run_engine(lambda: workflow.catch(BpmnEvent(MessageEventDefinition(name), payload=payload)))
     if len(workflow.waiting_events()) == waiting and len(workflow.subprocesses) == subprocesses:
         raise Conflict("案件当前不接收该消息")
-    run_engine(workflow.do_engine_steps)
-    save_workflow(instance, workflow, since, audit.event("message", actor, instance.id, name=name, data=payload))
+    run_steps(workflow)
+    save_workflow(instance, workflow, since,
+                  step_event or audit.event("message", actor, instance.id, name=name, data=payload))
     return instance
 
 
@@ -634,7 +713,7 @@ def _fire(row, as_of):
     workflow = load_workflow(instance, SYSTEM)
     with clock.as_of(as_of):
         run_engine(workflow.refresh_timers)
-        run_engine(workflow.do_engine_steps)
+        run_steps(workflow)
     task = workflow.get_task_from_id(UUID(row.task_guid))
     if task is not None and task.state == TaskState.WAITING:
         return 0

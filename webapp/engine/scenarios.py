@@ -131,6 +131,7 @@ class _Sandbox:
             "SECRET_KEY": "scenarios", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "FORMS_DIR": config["FORMS_DIR"], "PROCESSES_DIR": config["PROCESSES_DIR"],
             "PROGRAMME_VALID_UNTIL": config.get("PROGRAMME_VALID_UNTIL", "2030-12-31T23:59:59+08:00"),
+            "ENGINE_STEPS_PER_REQUEST": config["ENGINE_STEPS_PER_REQUEST"],
             "OBJECTIONS_PER_HOUR": 10**9, "DEPLOY_SCENARIOS": False})
         self.context = self.app.app_context()
         self.context.push()

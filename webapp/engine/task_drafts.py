@@ -19,8 +19,3 @@ def save(task, username, values):
 def of(task, username):
     """The person's draft of the task (None when they have none)."""
     return TaskDraft.query.filter_by(task_id=task.id, username=username).first()
-
-
-def drop(task):
-    """A completed task's drafts are done with."""
-    TaskDraft.query.filter_by(task_id=task.id).delete(synchronize_session=False)

@@ -52,8 +52,10 @@ def _reused(user, password):
 
 
 def set_password(user, password, temporary=False):
-    """Set and remember the password (the history dates its age); a temporary one must be changed."""
+    """Set and remember the password (reuse is refused, its age counted); a temporary one must be changed."""
     user.set_password(password)
+    user.password_changed_at = utcnow()
+    user.password_temporary = temporary
     db.session.flush()
     db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, temporary=temporary))
 
@@ -63,18 +65,11 @@ def temporary_password():
     return secrets.token_urlsafe(12) + "-7a"
 
 
-def changed_at(user):
-    latest = _recent(user, 1)
-    return latest[0].created_at if latest else user.created_at
-
-
 def expired(user):
     """True when the account must change its password before anything else (too old, or a reset's)."""
-    latest = _recent(user, 1)
-    if latest and latest[0].temporary:
+    if user.password_temporary:
         return True
     days = current_app.config["PASSWORD_MAX_AGE_DAYS"]
     if user.role in NOT_EXPIRING or days <= 0:
         return False
-    changed = latest[0].created_at if latest else user.created_at  # changed_at's answer, without a second query
-    return changed + timedelta(days=days) < utcnow()
+    return (user.password_changed_at or user.created_at) + timedelta(days=days) < utcnow()

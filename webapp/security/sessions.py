@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import User, utcnow
@@ -64,12 +64,13 @@ def user_of(raw, kind):
     """The active user of a session id still valid, or None. A web session is touched (idle timeout)."""
     if not isinstance(raw, str) or len(raw) > 100:
         return None
-    row = db.session.get(UserSession, _digest(raw))
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.id == _digest(raw))).first()  # one statement per request
     now = utcnow()
-    if row is None or row.kind != kind or row.revoked_at is not None or _expired(row, now):
+    if found is None:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if row.kind != kind or row.revoked_at is not None or _expired(row, now) or not user.active:
         return None
     if kind == "web" and now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now

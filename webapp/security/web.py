@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..uploads import UploadRefused
-from . import backup, events, limits, passwords, roles  # noqa: F401 - limits: the upload quota's listener
+from . import backup, db_role, events, limits, passwords, roles  # noqa: F401 - limits: the upload quota's listener
 
 # What a person whose password must change may still reach.
 OPEN_WHILE_EXPIRED = {"security.change_password", "account.logout", "static", "vendor.asset"}
@@ -28,6 +28,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(backup.backup)
     app.cli.add_command(backup.restore)
+    app.cli.add_command(db_role.grant_app_role)
     app.jinja_env.globals["admin_role_label"] = roles.label
 
     @app.errorhandler(UploadRefused)

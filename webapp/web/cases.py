@@ -185,11 +185,12 @@ def case(instance_id):
 
 
 def _named_in(history, tasks):
-    """Every account a case page names: who did each step, to whom it went, who holds a task."""
+    """Every account a case page names: who did each step, from whom and to whom it went, who holds a task."""
     names = {e["actor"] for e in history}
     for e in history:
-        to = (e["data"] or {}).get("to") if isinstance(e["data"], dict) else None
-        names |= {to} if isinstance(to, str) else set(to) if isinstance(to, list) else set()
+        for key in ("to", "from"):
+            who = e["data"].get(key) if isinstance(e["data"], dict) else None
+            names |= {who} if isinstance(who, str) else set(who) if isinstance(who, list) else set()
     return names | {t.completed_by for t in tasks} | {t.assignee for t in tasks}
 
 
@@ -233,9 +234,7 @@ def diagram(instance_id):
 @login_required
 def download(attachment_id):
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not (attachment.uploaded_by == current_user.id or (
-            attachment.instance_id and scope.instances_query(current_user)
-            .filter(ProcessInstance.id == attachment.instance_id).first())):
+    if attachment is None or not engine.attachments.readable(current_user, attachment):
         abort(404)
     return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)

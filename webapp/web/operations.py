@@ -45,6 +45,7 @@ DONE = {
     "urge": (_l("已催办"), "inbox.todo"),
     "replace-expert": (_l("已更换评审专家"), "inbox.todo"),
     "add-expert": (_l("已增加评审专家"), "inbox.todo"),
+    "remove-expert": (_l("已减少评审专家"), "inbox.todo"),
     "take-back": (_l("已拿回，可重新办理"), "cases.handle"),
 }
 

@@ -21,6 +21,7 @@
     decisionTable: { additionalModules: modules }, drd: { additionalModules: modules },
     literalExpression: { additionalModules: modules }
   });
+  window.workspaceDmn = editor;
   let dirty = false;
   W.guardUnsaved(function () { return dirty; });
   const undo = document.getElementById('undo-button');
@@ -111,11 +112,9 @@
   document.getElementById('upload-input').addEventListener('change', function (event) {
     const file = event.target.files[0];
     if (!file) return;
-    const reader = new FileReader();
-    reader.onload = async function () {
-      if (await open(String(reader.result))) W.showFindings([]);
-    };
-    reader.readAsText(file);
+    W.readXml(file).then(async function (text) {
+      if (await open(text)) W.showFindings([]);
+    });
     event.target.value = '';
   });
   document.getElementById('download-button').addEventListener('click', async function () {

@@ -19,7 +19,11 @@
     fail(W.texts.importFailed, 'bpmn-js not loaded');
     return;
   }
-  const modeler = new BpmnJS({ container: container, additionalModules: modules });
+  // SpiffWorkflow's multi-instance collections and unresolved reference lists survive open-and-save.
+  const modeler = new BpmnJS({
+    container: container, additionalModules: modules.concat([window.KeptReferences]),
+    moddleExtensions: { spiffreading: window.SpiffModdle }
+  });
   window.workspaceModeler = modeler;
   let dirty = false;
   modeler.on('commandStack.changed', function () { dirty = true; });

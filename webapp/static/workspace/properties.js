@@ -1,7 +1,10 @@
 // The properties panel: exactly what the engine reads, in Chinese. For every element its name; for a task,
 // the role of its lane; for a user task, its form (picked from the draft's forms, or a new one), its time
-// limit (working days, calendar days or a deadline expression) and its 会签 (how many distinct people sign, and the rule); a gateway branch's condition;
-// a timer's value; a business rule task's called decision; a service task's parameters. Spiff extension
+// limit (working days, calendar days or a deadline expression), its 会签 (how many distinct people sign, and the rule)
+// and whether its holder may take it back (拿回); a gateway branch's condition;
+// a timer's value; a business rule task's called decision; a service task's parameters; an end event's outcome,
+// reason and how it ends the case (办结 or 终止, e.g. 撤回); a message event's message (撤回 is a boundary event
+// for the message "withdraw" on the steps where the applicant may withdraw). Spiff extension
 // elements have no moddle descriptor here: bpmn-js keeps them as generic elements, created with createAny
 // (and copied here on copy/paste).
 window.WorkspaceProperties = function (modeler, panel) {
@@ -217,6 +220,35 @@ window.WorkspaceProperties = function (modeler, panel) {
     }
   }
 
+  function takeBack(element, bo) {
+    const found = property(bo, 'takeBack');
+    choice(labels.takeBack, [['', labels.takeBackAllowed], ['False', labels.takeBackRefused]],
+      found ? found.value : '', function (value) { setProperty(element, 'takeBack', value || null); }, 'takeBack');
+  }
+
+  function endEvent(element, bo) {
+    ['outcome', 'reason'].forEach(function (name) {
+      const found = property(bo, name);
+      field(labels[name], found ? found.value : '', function (value) {
+        setProperty(element, name, value.trim() || null);
+      }, name);
+    });
+    const status = property(bo, 'status');
+    choice(labels.status, [['', labels.statusCompleted], ['"terminated"', labels.statusTerminated]],
+      status ? status.value : '', function (value) { setProperty(element, 'status', value || null); }, 'status');
+  }
+
+  function message(element, definition) {
+    const messages = (modeler.getDefinitions().rootElements || []).filter(function (e) {
+      return e.$type === 'bpmn:Message';
+    });
+    const options = [['', labels.noMessage]].concat(messages.map(function (m) { return [m.id, m.name || m.id]; }));
+    choice(labels.message, options, definition.messageRef ? definition.messageRef.id : '', function (id) {
+      const chosen = messages.find(function (m) { return m.id === id; });
+      modeling.updateModdleProperties(element, definition, { messageRef: chosen });
+    }, 'message');
+  }
+
   function show(element) {
     current = element;
     panel.innerHTML = '';
@@ -230,7 +262,10 @@ window.WorkspaceProperties = function (modeler, panel) {
       modeling.updateProperties(element, { name: value });
     }, 'name');
     if (/Task$/.test(bo.$type) || bo.$type === 'bpmn:CallActivity') showRole(bo);
-    if (bo.$type === 'bpmn:UserTask') userTask(element, bo);
+    if (bo.$type === 'bpmn:UserTask') {
+      userTask(element, bo);
+      takeBack(element, bo);
+    }
     ['startForm', 'startableBy'].forEach(function (name) {
       const found = property(bo, name);
       if (found) field(name, found.value, function (value) { setProperty(element, name, value || null); }, name);
@@ -256,7 +291,9 @@ window.WorkspaceProperties = function (modeler, panel) {
         /Gateway$/.test(bo.sourceRef.$type) && bo.sourceRef.$type !== 'bpmn:ParallelGateway') {
       expressionField(labels.condition, element, bo, 'conditionExpression', 'condition');
     }
+    if (bo.$type === 'bpmn:EndEvent') endEvent(element, bo);
     (bo.eventDefinitions || []).forEach(function (definition) {
+      if (definition.$type === 'bpmn:MessageEventDefinition') message(element, definition);
       if (definition.$type !== 'bpmn:TimerEventDefinition') return;
       const key = ['timeDate', 'timeDuration', 'timeCycle'].find(function (k) { return definition[k]; }) || 'timeDuration';
       expressionField(labels.timer + ' (' + key + ')', element, definition, key, 'timer');
