@@ -108,17 +108,15 @@ def test_the_applicant_withdraws_until_an_official_has_acted(as_user):
 
 
 def test_where_the_applicant_may_withdraw_is_the_diagram_s_to_say(as_user):
-    """Without the boundary event on 区级初审, a submitted application can no longer be withdrawn; an end
-    event's status other than completed/terminated is refused at deploy."""
+    """With the boundary event on 区级初审 waiting for another message than withdraw, a submitted application
+    can no longer be withdrawn; an end event's status other than completed/terminated is refused at deploy."""
     from test_countersign import SELECTION, deploy
     start = SELECTION.index('<bpmn:boundaryEvent id="withdraw_in_review"')
-    end = SELECTION.index("</bpmn:boundaryEvent>", start) + len("</bpmn:boundaryEvent>")
-    flow = '<bpmn:sequenceFlow id="flow_withdrawn_review" sourceRef="withdraw_in_review" targetRef="end_withdrawn" />'
-    fewer = (SELECTION[:start] + SELECTION[end:]).replace(flow, "").replace(
-        "<bpmn:incoming>flow_withdrawn_review</bpmn:incoming>", "").replace(
-        "<bpmn:flowNodeRef>withdraw_in_review</bpmn:flowNodeRef>", "")
-    fewer = fewer[:fewer.index('<bpmndi:BPMNShape id="withdraw_in_review_di"')] + fewer[
-        fewer.index('<bpmndi:BPMNShape id="end_withdrawn_di"'):]
+    end = SELECTION.index("</bpmn:boundaryEvent>", start)
+    fewer = (SELECTION[:start] + SELECTION[start:end].replace('messageRef="msg_withdraw"', 'messageRef="msg_other"')
+             + SELECTION[end:]).replace('<bpmn:message id="msg_withdraw" name="withdraw" />',
+                                        '<bpmn:message id="msg_withdraw" name="withdraw" />\n'
+                                        '<bpmn:message id="msg_other" name="not_withdraw" />')
     assert deploy(as_user, fewer).status_code == 201, deploy(as_user, fewer).get_json()
     instance_id, applicant = apply(as_user)
     refused = applicant.post(f"/process-instances/{instance_id}/withdraw", {"reason": "不想申报了"})
