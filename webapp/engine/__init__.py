@@ -1,6 +1,17 @@
 """The only package that imports SpiffWorkflow: deploy diagrams, run cases, fire timers, deliver messages."""
 
-from . import changes, deadlines, experts, notifications, operations, package, parameters, task_drafts, workdays
+from . import (
+    changes,
+    deadlines,
+    experts,
+    notifications,
+    operations,
+    oversight,
+    package,
+    parameters,
+    task_drafts,
+    workdays,
+)
 from .compare import compare as compare_versions
 from .definitions import ON_DEPLOY, PolicyChangeRequired, deploy, parse_package
 from .disclosure import reader
@@ -32,7 +43,7 @@ from .versions import latest_definition, process_properties
 
 __all__ = [
     "Package", "assemble", "changes", "compare_versions", "deadlines", "experts", "from_repository", "notifications",
-    "of_version", "operations", "package", "parameters", "task_drafts", "workdays",
+    "of_version", "operations", "oversight", "package", "parameters", "task_drafts", "workdays",
     "ON_DEPLOY", "PolicyChangeRequired", "process_properties", "structured",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",

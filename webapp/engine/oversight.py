@@ -1,0 +1,356 @@
+"""Oversight (issue 17): where cases wait and for how long, from SQL over the case, inbox and history tables
+— no workflow is deserialised.
+
+The counts and step times are aggregated by `refresh` (the scheduler runs it every OVERSIGHT_REFRESH_MINUTES;
+also `flask --app webapp oversight refresh`) into rows summed per version, round, year and district, so the
+dashboard reads a few thousand rows however many cases there are. What must be live is read live: the tasks
+overdue now, from the index of open tasks by due date.
+
+A case's year is its round's, else the year (China time) it started. A step's time runs from its task's
+creation to its completion, in whole seconds; percentiles interpolate between the closest ranks (as
+PostgreSQL's percentile_cont and Python's statistics.quantiles(method="inclusive") do). A task is on time
+when completed by its due date (dueWorkingDays, dueIn or dueAt, as the inbox shows it); a task still open
+past its due date counts as late.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, extract, func, insert, literal, or_, select
+
+from ..extensions import db
+from ..models import (
+    AuditEvent,
+    HumanTask,
+    OversightCount,
+    OversightRefresh,
+    OversightTime,
+    PoolEntry,
+    ProcessDefinition,
+    ProcessInstance,
+    Round,
+)
+from . import clock
+from .compare import bpmn_elements
+
+_cases, _tasks, _defs = ProcessInstance.__table__, HumanTask.__table__, ProcessDefinition.__table__
+_rounds, _pool = Round.__table__, PoolEntry.__table__
+_counts, _times = OversightCount.__table__, OversightTime.__table__
+# The percentiles a step shows, as fractions (numerator, denominator): the median and the 90th.
+PERCENTILES = {"median_s": (1, 2), "p90_s": (9, 10)}
+GRADING_SERVICE = "grading.record"  # the service that records a provider's annual grade (services/grading.py)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard shows: one process, optionally one version, round or year, and one district
+    (a district official's own, always)."""
+
+    process: str
+    version: int | None = None
+    round_id: int | None = None
+    year: int | None = None
+    district: str | None = None
+
+
+# ---------------------------------------------------------------- refresh
+
+def _year_start(year):
+    return datetime(year, 1, 1, tzinfo=clock.ZONE)
+
+
+def _case_year():
+    """SQL for a case's year: its round's, else its start's in China time (one comparison per year, so
+    both databases run it alike)."""
+    first, last = db.session.execute(select(func.min(_cases.c.started_at), func.max(_cases.c.started_at))).one()
+    if first is None:
+        return _rounds.c.year
+    first, last = clock.local(first).year, clock.local(last).year
+    started = case(*[(_cases.c.started_at < _year_start(y + 1), y) for y in range(first, last)], else_=last)
+    return func.coalesce(_rounds.c.year, started)
+
+
+def _seconds(start, end):
+    """Whole seconds from `start` to `end`, in SQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.round(extract("epoch", end - start))
+    return func.round((func.julianday(end) - func.julianday(start)) * 86400)
+
+
+def _elements(column):
+    """The items of a JSON array column as a table (SQLite json_each, PostgreSQL json_array_elements_text)."""
+    items = func.json_array_elements_text if db.engine.dialect.name == "postgresql" else func.json_each
+    return items(column).table_valued("value")
+
+
+def _count_rows(now, year):
+    """(measure, definition id, process key, version, round id, year, district, key, cases, hits) rows."""
+    admitted = func.sum(case((_cases.c.id.in_(select(_pool.c.instance_id).where(_pool.c.instance_id.isnot(None))),
+                              1), else_=0))
+    keys = (_cases.c.definition_id, _defs.c.key, _defs.c.version, _cases.c.round_id, year, _cases.c.district)
+    cases = (_cases.join(_defs, _defs.c.id == _cases.c.definition_id)
+             .outerjoin(_rounds, _rounds.c.id == _cases.c.round_id))
+
+    def grouped(measure, key, cases_from, count, hits, *where):
+        return (select(literal(measure), *keys, key, count, hits).select_from(cases_from).where(*where)
+                .group_by(*keys, key))
+
+    category = _cases.c.data["category"].as_string()
+    steps = _elements(_cases.c.active_ids)
+    late = or_(_tasks.c.state == "completed", and_(_tasks.c.state == "open", _tasks.c.due_at < now))
+    on_time = func.sum(case((and_(_tasks.c.state == "completed", _tasks.c.completed_at <= _tasks.c.due_at), 1),
+                            else_=0))
+    queries = (
+        grouped("status", _cases.c.status, cases, func.count(), admitted),
+        grouped("outcome", _cases.c.outcome, cases, func.count(), literal(0),
+                _cases.c.status != "running", _cases.c.outcome.isnot(None)),
+        grouped("category", category, cases, func.count(), admitted, category.isnot(None)),
+        grouped("stage", steps.c.value, cases.join(steps, literal(True)), func.count(), literal(0),
+                _cases.c.status == "running"),
+        grouped("ontime", _tasks.c.element_id, cases.join(_tasks, _tasks.c.instance_id == _cases.c.id),
+                func.count(), on_time, _tasks.c.due_at.isnot(None), late),
+    )
+    for query in queries:
+        yield from db.session.execute(query)
+
+
+def _time_rows(year):
+    """Each step's count, median and 90th percentile for every filter the dashboard offers: all cases, each
+    round, each year, each alone and within each district."""
+    done = (select(_cases.c.definition_id, _tasks.c.element_id, _cases.c.round_id, year.label("year"),
+                   _cases.c.district, _seconds(_tasks.c.created_at, _tasks.c.completed_at).label("s"))
+            .select_from(_tasks.join(_cases, _cases.c.id == _tasks.c.instance_id)
+                         .outerjoin(_rounds, _rounds.c.id == _cases.c.round_id))
+            .where(_tasks.c.state == "completed").subquery())
+    for period in ((), ("round_id",), ("year",)):
+        for where in ((), ("district",)):
+            dims = [done.c.definition_id, done.c.element_id, *(done.c[name] for name in period + where)]
+            yield from _percentiles(done, dims, period + where)
+
+
+def _percentiles(done, dims, names):
+    """Window functions rank each group's times; only the ranks the percentiles need come back."""
+    ranked = select(*dims, done.c.s, func.row_number().over(partition_by=dims, order_by=done.c.s).label("rn"),
+                    func.count().over(partition_by=dims).label("n")).subquery()
+    at = ranked.c.rn - 1  # 0-based position
+    wanted = [at == (ranked.c.n - 1) * a // b + step for a, b in PERCENTILES.values() for step in (0, 1)]
+    groups = {}
+    for row in db.session.execute(select(ranked).where(or_(*wanted))):
+        group = groups.setdefault(tuple(row[:len(dims)]), {"n": row.n, "at": {}})
+        group["at"][row.rn - 1] = row.s
+    for group_key, group in groups.items():
+        n, at = group["n"], group["at"]
+        row = {"definition_id": group_key[0], "element_id": group_key[1], "round_id": None, "year": None,
+               "district": None, "tasks": n, **dict(zip(names, group_key[2:], strict=True))}
+        for column, (a, b) in PERCENTILES.items():
+            low, part = divmod((n - 1) * a, b)
+            high = at.get(low + 1, at[low])
+            row[column] = at[low] + (high - at[low]) * part / b
+        yield row
+
+
+COUNT_COLUMNS = ("measure", "definition_id", "process_key", "version", "round_id", "year", "district", "key",
+                 "cases", "hits")
+
+
+def refresh(now=None):
+    """Compute every figure afresh, replacing the last ones in one transaction; returns its record."""
+    started, now = time.perf_counter(), now or clock.now()
+    year = _case_year()
+    counts = [dict(zip(COUNT_COLUMNS, row, strict=True)) for row in _count_rows(now, year)]
+    times = list(_time_rows(year))
+    for table in (_counts, _times, OversightRefresh.__table__):
+        db.session.execute(delete(table))
+    if counts:
+        db.session.execute(insert(_counts), counts)
+    if times:
+        db.session.execute(insert(_times), times)
+    record = OversightRefresh(computed_at=now, seconds=round(time.perf_counter() - started, 3),
+                              cases=db.session.scalar(select(func.count()).select_from(_cases)))
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+_last = [0.0]
+
+
+def maybe_refresh(minutes):
+    """The scheduler calls this on every pass; it refreshes every `minutes` (0: never)."""
+    if minutes and time.monotonic() - _last[0] >= minutes * 60:
+        _last[0] = time.monotonic()
+        return refresh()
+    return None
+
+
+def last_refresh():
+    return OversightRefresh.query.order_by(OversightRefresh.id.desc()).first()
+
+
+# ---------------------------------------------------------------- reading
+
+def _definition_ids(filters):
+    query = select(_defs.c.id).where(_defs.c.key == filters.process)
+    if filters.version is not None:
+        query = query.where(_defs.c.version == filters.version)
+    return query
+
+
+def _count_filter(filters):
+    where = [OversightCount.process_key == filters.process]
+    for column, value in ((OversightCount.version, filters.version), (OversightCount.round_id, filters.round_id),
+                          (OversightCount.year, filters.year), (OversightCount.district, filters.district)):
+        if value is not None:
+            where.append(column == value)
+    return where
+
+
+def figures(filters):
+    """The dashboard's tables for `filters`: {measure: {(key, district, round id): [cases, hits]}} summed."""
+    rows = db.session.execute(
+        select(OversightCount.measure, OversightCount.key, OversightCount.district, OversightCount.round_id,
+               func.sum(OversightCount.cases), func.sum(OversightCount.hits))
+        .where(*_count_filter(filters))
+        .group_by(OversightCount.measure, OversightCount.key, OversightCount.district, OversightCount.round_id))
+    found = {}
+    for measure, key, district, round_id, cases, hits in rows:
+        found.setdefault(measure, {})[(key, district, round_id)] = [int(cases), int(hits)]
+    return found
+
+
+def total(figure, by):
+    """Sum a figure's {(key, district, round id): [cases, hits]} by one of its parts (0 key, 1 district,
+    2 round id, or a tuple of them): {part: [cases, hits]}."""
+    parts = by if isinstance(by, tuple) else (by,)
+    summed = {}
+    for key, (cases, hits) in figure.items():
+        part = tuple(key[p] for p in parts) if isinstance(by, tuple) else key[by]
+        slot = summed.setdefault(part, [0, 0])
+        slot[0] += cases
+        slot[1] += hits
+    return summed
+
+
+def summary(filters):
+    """The dashboard's tables for `filters`, in codes (the pages add labels): cases by stage, district,
+    category and round, outcomes, and each step's on-time share per district."""
+    counts = figures(filters)
+    status, outcomes = counts.get("status", {}), counts.get("outcome", {})
+    running = total({key: value for key, value in status.items() if key[0] == "running"}, 1)
+    by_district = total(status, 1)
+    outcome_by_district = total(outcomes, (1, 0))
+    names = process_step_names(filters)
+    rows = {
+        "stages": sorted(({"element_id": key, "name": names.get(key, key), "cases": n}
+                          for key, (n, _h) in total(counts.get("stage", {}), 0).items()),
+                         key=lambda r: (-r["cases"], r["element_id"])),
+        "districts": [{"district": d, "cases": n, "running": running.get(d, [0])[0],
+                       "admitted": hits, "outcomes": {o: c for (dd, o), (c, _h) in outcome_by_district.items()
+                                                      if dd == d}}
+                      for d, (n, hits) in sorted(by_district.items(), key=lambda i: i[0] or "")],
+        "categories": [{"category": key, "cases": n, "admitted": hits}
+                       for key, (n, hits) in sorted(total(counts.get("category", {}), 0).items())],
+        "rounds": [{"round_id": r, "cases": n, "admitted": hits}
+                   for r, (n, hits) in sorted(total(status, 2).items(), key=lambda i: i[0] or 0)],
+        "outcomes": [{"outcome": key, "cases": n}
+                     for key, (n, _h) in sorted(total(outcomes, 0).items(), key=lambda i: (-i[1][0], i[0]))],
+        "on_time": [{"district": d, "element_id": key, "name": names.get(key, key), "due": n, "on_time": hits}
+                    for (key, d), (n, hits) in sorted(total(counts.get("ontime", {}), (0, 1)).items(),
+                                                      key=lambda i: (i[0][1] or "", i[0][0]))],
+    }
+    return rows
+
+
+def process_step_names(filters):
+    """{element id: name} of the process's versions in the filter, the newest version's name winning."""
+    names = {}
+    for definition in (ProcessDefinition.query.filter(ProcessDefinition.id.in_(_definition_ids(filters)))
+                       .order_by(ProcessDefinition.version)):
+        names.update(element_names(definition))
+    return names
+
+
+def step_times(definition_id, filters):
+    """{element id: {tasks, median_s, p90_s}} of one version for the filter's round (else year) and district."""
+    where = [OversightTime.definition_id == definition_id]
+    round_id, year = filters.round_id, None if filters.round_id is not None else filters.year
+    for column, value in ((OversightTime.round_id, round_id), (OversightTime.year, year),
+                          (OversightTime.district, filters.district)):
+        where.append(column.is_(None) if value is None else column == value)
+    return {t.element_id: {"tasks": t.tasks, "median_s": t.median_s, "p90_s": t.p90_s}
+            for t in OversightTime.query.filter(*where)}
+
+
+def heat(definition, filters):
+    """Each step of a version as its diagram's overlay draws it: {element id: {name, waiting, tasks,
+    median_s, p90_s, due, on_time}} — waiting cases, completed tasks and their times, tasks with a time
+    limit and how many of them were done within it."""
+    version_only = Filters(filters.process, definition.version, filters.round_id, filters.year, filters.district)
+    counts = figures(version_only)
+    names = element_names(definition)
+    steps = {}
+
+    def step(element_id):
+        return steps.setdefault(element_id, {"name": names.get(element_id, element_id), "waiting": 0, "tasks": 0,
+                                             "median_s": None, "p90_s": None, "due": 0, "on_time": 0})
+    for element_id, (cases, _hits) in total(counts.get("stage", {}), 0).items():
+        step(element_id)["waiting"] = cases
+    for element_id, (cases, hits) in total(counts.get("ontime", {}), 0).items():
+        step(element_id).update(due=cases, on_time=hits)
+    for element_id, times in step_times(definition.id, filters).items():
+        step(element_id).update(times)
+    return steps
+
+
+_names = {}  # content hash -> {element id: name}: a version's diagram never changes
+
+
+def element_names(definition):
+    """{element id: its name in the version's diagram} (parsed once per version)."""
+    if definition.content_hash not in _names:
+        _names[definition.content_hash] = {element_id: e["name"] or element_id
+                                           for element_id, e in bpmn_elements(definition.bpmn_xml).items()}
+    return _names[definition.content_hash]
+
+
+def _live_filter(query, filters):
+    """The filters on live rows of cases (the overdue list)."""
+    query = query.where(ProcessInstance.process_key == filters.process)
+    if filters.version is not None:
+        query = query.where(ProcessInstance.definition_id.in_(_definition_ids(filters)))
+    if filters.round_id is not None:
+        query = query.where(ProcessInstance.round_id == filters.round_id)
+    if filters.year is not None:
+        in_year = and_(ProcessInstance.round_id.is_(None), ProcessInstance.started_at >= _year_start(filters.year),
+                       ProcessInstance.started_at < _year_start(filters.year + 1))
+        query = query.where(or_(ProcessInstance.round_id.in_(select(Round.id).where(Round.year == filters.year)),
+                                in_year))
+    if filters.district is not None:
+        query = query.where(ProcessInstance.district == filters.district)
+    return query
+
+
+def overdue(filters, now=None, limit=50, offset=0):
+    """Open tasks past their due date, the longest overdue first: [(task, case)]."""
+    query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .where(HumanTask.state == "open", HumanTask.due_at < (now or clock.now())))
+    query = _live_filter(query, filters).order_by(HumanTask.due_at, HumanTask.id).offset(offset).limit(limit)
+    return db.session.execute(query).all()
+
+
+def overdue_count(filters, now=None, cap=200):
+    """How many tasks are overdue now, counted up to `cap` (a page costs the same at any size)."""
+    query = (select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .where(HumanTask.state == "open", HumanTask.due_at < (now or clock.now())))
+    return db.session.scalar(select(func.count()).select_from(_live_filter(query, filters).limit(cap + 1).subquery()))
+
+
+def grading_results(district=None):
+    """Every annual grade the grading service recorded, newest first: [(history entry, case)]."""
+    query = (select(AuditEvent, ProcessInstance).join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+             .where(AuditEvent.action == "service", AuditEvent.name == GRADING_SERVICE)
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if district is not None:
+        query = query.where(ProcessInstance.district == district)
+    return db.session.execute(query).all()
