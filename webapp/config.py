@@ -39,6 +39,8 @@ def from_env(overrides=None):
         "WTF_CSRF_TIME_LIMIT": None,
         "AUTOSAVE_SECONDS": int(os.environ.get("AUTOSAVE_SECONDS", 60)),  # a task form's 暂存 while typing
         "URGE_INTERVAL_MINUTES": int(os.environ.get("URGE_INTERVAL_MINUTES", 60)),  # 催办 at most this often
+        # The oversight dashboard's figures are computed afresh by the scheduler this often (0: only by the CLI).
+        "OVERSIGHT_REFRESH_MINUTES": int(os.environ.get("OVERSIGHT_REFRESH_MINUTES", 10)),
     }
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.

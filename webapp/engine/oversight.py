@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, delete, extract, func, insert, literal, or_, select
 
 from ..extensions import db
+from ..ids import MAX_ID
 from ..models import (
     AuditEvent,
     HumanTask,
@@ -52,6 +53,43 @@ class Filters:
     round_id: int | None = None
     year: int | None = None
     district: str | None = None
+
+
+READERS = ("city", "owner", "district")  # who reads the dashboard; a district official only their district's
+MAX_YEAR = 9999
+
+
+def _number(value, top=MAX_ID):
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= top else None
+
+
+def filters_for(user, args, processes):
+    """The filters a person asked for (query arguments), within what they may see: a district official's
+    are always their own district's. `processes`: the keys offered, the first the default; None if none."""
+    if not processes:
+        return None
+    process = args.get("process") if args.get("process") in processes else processes[0]
+    district = user.district if user.role == "district" else (args.get("district") or None)
+    return Filters(process, _number(args.get("version")), _number(args.get("round")),
+                   _number(args.get("year"), MAX_YEAR), district[:20] if district else None)
+
+
+def processes_with_versions():
+    """The keys of every deployed process."""
+    return set(db.session.scalars(select(ProcessDefinition.key).distinct()))
+
+
+def versions_of(process):
+    """The version numbers of a process, newest first."""
+    return list(db.session.scalars(select(_defs.c.version).where(_defs.c.key == process)
+                                   .order_by(_defs.c.version.desc())))
+
+
+def years_of(process):
+    """The years a process's figures cover, newest first."""
+    return sorted({y for y in db.session.scalars(select(OversightCount.year).where(
+        OversightCount.process_key == process).distinct()) if y is not None}, reverse=True)
 
 
 # ---------------------------------------------------------------- refresh
@@ -303,15 +341,25 @@ def heat(definition, filters):
     return steps
 
 
-_names = {}  # content hash -> {element id: name}: a version's diagram never changes
+_elements_of = {}  # content hash -> {element id: (name, form key)}: a version's diagram never changes
+
+
+def _steps(definition):
+    if definition.content_hash not in _elements_of:
+        _elements_of[definition.content_hash] = {
+            element_id: (e["name"] or element_id, e["fields"].get("property:formKey"))
+            for element_id, e in bpmn_elements(definition.bpmn_xml).items()}
+    return _elements_of[definition.content_hash]
 
 
 def element_names(definition):
     """{element id: its name in the version's diagram} (parsed once per version)."""
-    if definition.content_hash not in _names:
-        _names[definition.content_hash] = {element_id: e["name"] or element_id
-                                           for element_id, e in bpmn_elements(definition.bpmn_xml).items()}
-    return _names[definition.content_hash]
+    return {element_id: name for element_id, (name, _form) in _steps(definition).items()}
+
+
+def element_forms(definition):
+    """{element id: the form key of its task} of a version's user tasks with a form."""
+    return {element_id: form for element_id, (_name, form) in _steps(definition).items() if form}
 
 
 def _live_filter(query, filters):
