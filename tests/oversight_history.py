@@ -101,6 +101,7 @@ def _insert(case, org, n):
         db.session.add(HumanTask(
             instance_id=instance.id, task_guid=str(uuid.uuid4()), element_id=element, name=element,
             role=ROLES[element], district=case["district"] if ROLES[element] == "district" else None,
+            organization_id=org.id if ROLES[element] == "applicant" else None,
             assignee="expert1" if element == "expert_review" else None,
             state="open" if task["completed"] is None else "completed", due_at=task["due"],
             created_at=task["created"], completed_at=task["completed"],

@@ -29,18 +29,21 @@
     return box;
   }
 
+  // Levels spread the drawn steps' values from the lowest to the highest, over both versions.
   function paint(metric) {
-    let top = 0;
+    const values = [];
     viewers.forEach(function (v) {
-      Object.values(v.steps).forEach(function (s) { top = Math.max(top, s[metric] || 0); });
+      v.drawn.forEach(function (id) { values.push(v.steps[id][metric] || 0); });
     });
+    const low = Math.min.apply(null, values.concat([0]));
+    const high = Math.max.apply(null, values.concat([0]));
     viewers.forEach(function (v) {
       const canvas = v.viewer.get('canvas');
       Object.keys(v.steps).forEach(function (id) {
         if (!v.drawn.has(id)) return;
         for (let n = 0; n < LEVELS; n += 1) canvas.removeMarker(id, 'heat-' + n);
         const value = v.steps[id][metric] || 0;
-        const level = top > 0 ? Math.min(LEVELS - 1, Math.floor(value / top * LEVELS)) : 0;
+        const level = high > low ? Math.round((value - low) / (high - low) * (LEVELS - 1)) : 0;
         canvas.addMarker(id, 'heat-' + level);
         v.container.dataset['heat_' + id] = String(level);
       });
