@@ -66,6 +66,7 @@ from . import (  # noqa: E402,F401
     instances,
     migrations,
     operations,
+    oversight,
     public,
     round_lists,
     rounds,

@@ -64,20 +64,23 @@ def _number(value, top=MAX_ID):
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= top else None
 
 
-def filters_for(user, args, processes):
+def filters_for(user, args, processes, districts):
     """The filters a person asked for (query arguments), within what they may see: a district official's
-    are always their own district's. `processes`: the keys offered, the first the default; None if none."""
+    are always their own district's. `processes`: the keys offered, the first the default (None if there are
+    none); `districts`: the districts one may choose."""
     if not processes:
         return None
     process = args.get("process") if args.get("process") in processes else processes[0]
-    district = user.district if user.role == "district" else (args.get("district") or None)
+    district = user.district if user.role == "district" else (
+        args.get("district") if args.get("district") in districts else None)
     return Filters(process, _number(args.get("version")), _number(args.get("round")),
-                   _number(args.get("year"), MAX_YEAR), district[:20] if district else None)
+                   _number(args.get("year"), MAX_YEAR), district)
 
 
-def processes_with_versions():
-    """The keys of every deployed process."""
-    return set(db.session.scalars(select(ProcessDefinition.key).distinct()))
+def processes_offered(listed):
+    """The deployed processes in the order of `listed` (the processes list), any others after them."""
+    deployed = set(db.session.scalars(select(ProcessDefinition.key).distinct()))
+    return [key for key in listed if key in deployed] + sorted(deployed - set(listed))
 
 
 def versions_of(process):
@@ -105,6 +108,8 @@ def _case_year():
     if first is None:
         return _rounds.c.year
     first, last = clock.local(first).year, clock.local(last).year
+    if first == last:
+        return func.coalesce(_rounds.c.year, literal(last))
     started = case(*[(_cases.c.started_at < _year_start(y + 1), y) for y in range(first, last)], else_=last)
     return func.coalesce(_rounds.c.year, started)
 
@@ -198,14 +203,15 @@ def refresh(now=None):
     year = _case_year()
     counts = [dict(zip(COUNT_COLUMNS, row, strict=True)) for row in _count_rows(now, year)]
     times = list(_time_rows(year))
-    for table in (_counts, _times, OversightRefresh.__table__):
+    for table in (_counts, _times):
         db.session.execute(delete(table))
     if counts:
         db.session.execute(insert(_counts), counts)
     if times:
         db.session.execute(insert(_times), times)
-    record = OversightRefresh(computed_at=now, seconds=round(time.perf_counter() - started, 3),
-                              cases=db.session.scalar(select(func.count()).select_from(_cases)))
+    record = last_refresh() or OversightRefresh()
+    record.computed_at, record.seconds = now, round(time.perf_counter() - started, 3)
+    record.cases = db.session.scalar(select(func.count()).select_from(_cases))
     db.session.add(record)
     db.session.commit()
     return record

@@ -48,10 +48,8 @@ def _filters():
     """The page's filters within the reader's scope (403 for others, 404 with nothing deployed)."""
     if current_user.role not in oversight.READERS:
         abort(403)
-    deployed = oversight.processes_with_versions()
-    listed = [value for value, _text in labels.options("processes")]
-    found = oversight.filters_for(current_user, request.args,
-                                  [k for k in listed if k in deployed] + sorted(deployed - set(listed)))
+    found = oversight.filters_for(current_user, request.args, _processes(),
+                                  [value for value, _text in labels.options("districts")])
     if found is None:
         abort(404)
     return found
@@ -174,9 +172,12 @@ def _rounds(filters):
     return Round.query.filter_by(kind=filters.process).order_by(Round.year.desc(), Round.id.desc()).all()
 
 
+def _processes():
+    return oversight.processes_offered([value for value, _text in labels.options("processes")])
+
+
 def _process_choices():
-    deployed = oversight.processes_with_versions()
-    return [(value, text) for value, text in labels.options("processes", _locale()) if value in deployed]
+    return [(key, _label("processes", key)) for key in _processes()]
 
 
 def _args(filters, **changes):

@@ -1,0 +1,47 @@
+"""The oversight figures (issue 17) for the bureau's own tools: the dashboard's tables and a version's steps,
+scoped as the page is (a district official: their district's)."""
+
+from flask import current_app, g, jsonify, request
+
+from .. import labels
+from ..engine import clock, oversight
+from ..models import ProcessDefinition
+from . import bp, error, login_required
+
+
+def _filters():
+    return oversight.filters_for(g.user, request.args,
+                                 oversight.processes_offered([v for v, _text in labels.options("processes")]),
+                                 [v for v, _text in labels.options("districts")])
+
+
+def _shown(filters):
+    return {"process": filters.process, "version": filters.version, "round": filters.round_id,
+            "year": filters.year, "district": filters.district}
+
+
+@bp.get("/oversight")
+@login_required(*oversight.READERS)
+def oversight_figures():
+    filters = _filters()
+    if filters is None:
+        return error(404, "尚未部署流程")
+    refreshed = oversight.last_refresh()
+    return jsonify({"computed_at": refreshed.computed_at.isoformat() if refreshed else None,
+                    "filters": _shown(filters), **oversight.summary(filters),
+                    "overdue": oversight.overdue_count(filters, clock.now(), current_app.config["LIST_COUNT_CAP"])})
+
+
+@bp.get("/oversight/steps")
+@login_required(*oversight.READERS)
+def oversight_steps():
+    """Each step of one version (?version=, default the latest): waiting cases, times, on-time share."""
+    filters = _filters()
+    query = ProcessDefinition.query.filter_by(key=filters.process) if filters else None
+    if filters is not None and filters.version is not None:
+        query = query.filter_by(version=filters.version)
+    definition = query.order_by(ProcessDefinition.version.desc()).first() if query is not None else None
+    if definition is None:
+        return error(404, "流程版本不存在")
+    return jsonify({"filters": {**_shown(filters), "version": definition.version},
+                    "steps": oversight.heat(definition, filters)})
