@@ -174,12 +174,17 @@ def test_the_overdue_list_is_live_oldest_first_and_urges_with_the_urge_operation
     with app.app_context():
         listed = oversight.overdue(Filters(KEY), now, limit=1000)
         assert [case.id for _task, case in listed] == _overdue_now(known, now)
-        assert oversight.overdue_count(Filters(KEY), now, cap=3) == 4  # counted up to the cap, and one more
+        first = oversight.overdue(Filters(KEY), now, limit=3)
+        assert [case.id for _task, case in first] == _overdue_now(known, now)[:3]
         hexi = [task for task, _case in oversight.overdue(Filters(KEY, district="hexi"), now, limit=1000)]
         assert [t.instance_id for t in hexi] == _overdue_now(known, now, "hexi")
         task = next(t for t in hexi if t.role == "district")
+    body = Api(app.test_client(), "city").get(f"/oversight?process={KEY}").get_json()
+    assert [o["instance_id"] for o in body["overdue"]] == _overdue_now(known, now)[:50] and body["more_overdue"] is (
+        len(_overdue_now(known, now)) > 50)
     district = Session(app, "district-hexi")
     page = district.text("/dashboard/")
+    assert f'id="total-overdue">{len(_overdue_now(known, now, "hexi"))}<' in page
     assert f'action="/tasks/{task.id}/urge"' in page
     response = district.client.post(f"/tasks/{task.id}/urge", data={
         "csrf_token": csrf_token(page), "message": "请本周办结", "next": "/dashboard/?year=2026"})
@@ -256,3 +261,14 @@ def test_the_figures_and_step_times_on_postgresql(app, known):
     for element, (tasks, median, p90) in history.step_times(history.chosen(known, version=2)).items():
         assert (steps[element]["tasks"], steps[element]["median_s"], steps[element]["p90_s"]) == pytest.approx(
             (tasks, median, p90), rel=1e-12, abs=1e-6)
+
+
+def test_the_dashboard_and_the_overlay_in_english(app, known):
+    city = Session(app, "city")
+    page = city.text("/dashboard/?lang=en")
+    assert "Oversight dashboard" in page and "Where running cases wait" in page and "Overdue now" in page
+    assert "District preliminary review" in page and "区级初审推荐" not in page  # steps by their forms' titles
+    diagram = city.text("/dashboard/diagram?compare=1&lang=en")
+    assert "Step times on the diagram" in diagram and "Overall assessment" in diagram
+    sheet = load_workbook(BytesIO(city.get("/dashboard/export/on_time.xlsx?lang=en").data)).active
+    assert next(sheet.iter_rows(values_only=True))[:2] == ("District", "Step")

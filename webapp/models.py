@@ -197,8 +197,8 @@ class HumanTask(db.Model):
         # An expert's inbox: the tasks assigned to them, by due date.
         Index("ix_human_task_assignee_due", "assignee", "due_at", "id",
               postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
-        # The oversight dashboard's 当前超期: every open task past its limit, the oldest first.
-        Index("ix_human_task_open_due", "due_at", "id",
+        # The oversight dashboard's 当前超期: open tasks past their limit, the oldest first, with their case.
+        Index("ix_human_task_open_due", "due_at", "id", "instance_id",
               postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
     )
 

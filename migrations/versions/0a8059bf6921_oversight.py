@@ -60,7 +60,7 @@ def upgrade():
         batch_op.create_index('ix_oversight_time_definition', ['definition_id', 'round_id', 'year', 'district'], unique=False)
 
     with op.batch_alter_table('human_task', schema=None) as batch_op:
-        batch_op.create_index('ix_human_task_open_due', ['due_at', 'id'], unique=False, postgresql_where=sa.text("state = 'open'"), sqlite_where=sa.text("state = 'open'"))
+        batch_op.create_index('ix_human_task_open_due', ['due_at', 'id', 'instance_id'], unique=False, postgresql_where=sa.text("state = 'open'"), sqlite_where=sa.text("state = 'open'"))
 
 
 

@@ -26,10 +26,14 @@ def oversight_figures():
     filters = _filters()
     if filters is None:
         return error(404, "尚未部署流程")
-    refreshed = oversight.last_refresh()
+    refreshed, now, size = oversight.last_refresh(), clock.now(), current_app.config["PAGE_SIZE"]
+    overdue = oversight.overdue(filters, now, limit=size + 1)
     return jsonify({"computed_at": refreshed.computed_at.isoformat() if refreshed else None,
                     "filters": _shown(filters), **oversight.summary(filters),
-                    "overdue": oversight.overdue_count(filters, clock.now(), current_app.config["LIST_COUNT_CAP"])})
+                    "overdue": [{"task_id": task.id, "instance_id": case.id, "element_id": task.element_id,
+                                 "district": case.district, "role": task.role, "due_at": task.due_at.isoformat()}
+                                for task, case in overdue[:size]],
+                    "more_overdue": len(overdue) > size})
 
 
 @bp.get("/oversight/steps")

@@ -158,39 +158,49 @@ def _count_rows(now, year):
         yield from db.session.execute(query)
 
 
+# The filters a step's times are kept for: all cases, a round, a year — each alone and within a district.
+TIME_FILTERS = [period + where for period in ((), ("round_id",), ("year",)) for where in ((), ("district",))]
+
+
 def _time_rows(year):
-    """Each step's count, median and 90th percentile for every filter the dashboard offers: all cases, each
-    round, each year, each alone and within each district."""
+    """Each step's count, median and 90th percentile for every filter of TIME_FILTERS. The groups' sizes
+    come first (one GROUP BY); then the completed tasks' times are read once in ascending order, and each
+    group keeps only the values at the ranks its percentiles need — one sort however many filters."""
     done = (select(_cases.c.definition_id, _tasks.c.element_id, _cases.c.round_id, year.label("year"),
                    _cases.c.district, _seconds(_tasks.c.created_at, _tasks.c.completed_at).label("s"))
             .select_from(_tasks.join(_cases, _cases.c.id == _tasks.c.instance_id)
                          .outerjoin(_rounds, _rounds.c.id == _cases.c.round_id))
             .where(_tasks.c.state == "completed").subquery())
-    for period in ((), ("round_id",), ("year",)):
-        for where in ((), ("district",)):
-            dims = [done.c.definition_id, done.c.element_id, *(done.c[name] for name in period + where)]
-            yield from _percentiles(done, dims, period + where)
+    leaf = [done.c.definition_id, done.c.element_id, done.c.round_id, done.c.year, done.c.district]
+    positions = [[leaf.index(done.c[name]) for name in names] for names in TIME_FILTERS]
+    sizes, groups_of = {}, {}  # groups_of: a leaf's (version, step, round, year, district) -> its groups
+    for *key, n in db.session.execute(select(*leaf, func.count()).group_by(*leaf)):
+        groups_of[tuple(key)] = [(f, key[0], key[1], *(key[i] for i in at)) for f, at in enumerate(positions)]
+        for group in groups_of[tuple(key)]:
+            sizes[group] = sizes.get(group, 0) + n
+    # per group: [times seen so far, the ranks its percentiles need, {rank: time}]
+    state = {group: [0, {(n - 1) * a // b + step for a, b in PERCENTILES.values() for step in (0, 1)}, {}]
+             for group, n in sizes.items()}
+    for *key, seconds in db.session.execute(select(*leaf, done.c.s).order_by(done.c.s)
+                                            .execution_options(yield_per=10000)):
+        for group in groups_of[tuple(key)]:
+            kept = state[group]
+            if kept[0] in kept[1]:
+                kept[2][kept[0]] = seconds
+            kept[0] += 1
+    for group, n in sizes.items():
+        yield _percentile_row(group, n, state[group][2])
 
 
-def _percentiles(done, dims, names):
-    """Window functions rank each group's times; only the ranks the percentiles need come back."""
-    ranked = select(*dims, done.c.s, func.row_number().over(partition_by=dims, order_by=done.c.s).label("rn"),
-                    func.count().over(partition_by=dims).label("n")).subquery()
-    at = ranked.c.rn - 1  # 0-based position
-    wanted = [at == (ranked.c.n - 1) * a // b + step for a, b in PERCENTILES.values() for step in (0, 1)]
-    groups = {}
-    for row in db.session.execute(select(ranked).where(or_(*wanted))):
-        group = groups.setdefault(tuple(row[:len(dims)]), {"n": row.n, "at": {}})
-        group["at"][row.rn - 1] = row.s
-    for group_key, group in groups.items():
-        n, at = group["n"], group["at"]
-        row = {"definition_id": group_key[0], "element_id": group_key[1], "round_id": None, "year": None,
-               "district": None, "tasks": n, **dict(zip(names, group_key[2:], strict=True))}
-        for column, (a, b) in PERCENTILES.items():
-            low, part = divmod((n - 1) * a, b)
-            high = at.get(low + 1, at[low])
-            row[column] = at[low] + (high - at[low]) * part / b
-        yield row
+def _percentile_row(group, n, at):
+    """The row of one group: `at` holds its sorted times at the ranks the percentiles need (0-based)."""
+    row = {"definition_id": group[1], "element_id": group[2], "round_id": None, "year": None, "district": None,
+           "tasks": n, **dict(zip(TIME_FILTERS[group[0]], group[3:], strict=True))}
+    for column, (a, b) in PERCENTILES.items():
+        low, part = divmod((n - 1) * a, b)
+        high = at.get(low + 1, at[low])
+        row[column] = at[low] + (high - at[low]) * part / b
+    return row
 
 
 COUNT_COLUMNS = ("measure", "definition_id", "process_key", "version", "round_id", "year", "district", "key",
@@ -385,19 +395,13 @@ def _live_filter(query, filters):
     return query
 
 
-def overdue(filters, now=None, limit=50, offset=0):
-    """Open tasks past their due date, the longest overdue first: [(task, case)]."""
+def overdue(filters, now=None, limit=50):
+    """Open tasks past their due date, the longest overdue first: [(task, case)], at most `limit` — the
+    index of open tasks by due date is read in order, so the list costs the same however many there are."""
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
              .where(HumanTask.state == "open", HumanTask.due_at < (now or clock.now())))
-    query = _live_filter(query, filters).order_by(HumanTask.due_at, HumanTask.id).offset(offset).limit(limit)
+    query = _live_filter(query, filters).order_by(HumanTask.due_at, HumanTask.id).limit(limit)
     return db.session.execute(query).all()
-
-
-def overdue_count(filters, now=None, cap=200):
-    """How many tasks are overdue now, counted up to `cap` (a page costs the same at any size)."""
-    query = (select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .where(HumanTask.state == "open", HumanTask.due_at < (now or clock.now())))
-    return db.session.scalar(select(func.count()).select_from(_live_filter(query, filters).limit(cap + 1).subquery()))
 
 
 def grading_results(district=None):

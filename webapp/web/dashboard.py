@@ -155,13 +155,12 @@ def index():
     words = step_words(definitions)
     now = clock.now()
     page_size = current_app.config["PAGE_SIZE"]
-    overdue = oversight.overdue(filters, now, limit=page_size)
+    overdue = oversight.overdue(filters, now, limit=page_size + 1)  # one more: whether the list goes on
     outcomes_words = [(r["outcome"], _label("outcomes", r["outcome"])) for r in summary["outcomes"]]
     may_urge = {case.id for _task, case in overdue if engine.operations.may_urge(case, current_user)}
     return render_template(
         "dashboard/index.html", filters=filters, tables=tables(filters, summary, words), summary=summary,
-        overdue=overdue, overdue_count=oversight.overdue_count(filters, now, current_app.config["LIST_COUNT_CAP"]),
-        cap=current_app.config["LIST_COUNT_CAP"], now=now, words=words, may_urge=may_urge,
+        overdue=overdue[:page_size], more_overdue=len(overdue) > page_size, now=now, words=words, may_urge=may_urge,
         charts=_charts(summary, words, outcomes_words), refreshed=oversight.last_refresh(),
         versions=oversight.versions_of(filters.process), years=oversight.years_of(filters.process),
         rounds=_rounds(filters),
