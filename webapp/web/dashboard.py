@@ -237,10 +237,13 @@ def grading_export():
 
 
 def _version(filters, number):
+    """The version `number` of the filter's process, else its latest (404 when it has none)."""
     definition = ProcessDefinition.query.filter_by(key=filters.process, version=number).first() if number else None
     if definition is None:
         definition = (ProcessDefinition.query.filter_by(key=filters.process)
                       .order_by(ProcessDefinition.version.desc()).first())
+    if definition is None:
+        abort(404)
     return definition
 
 
@@ -273,8 +276,6 @@ def diagram():
     """The heat overlay on a version's diagram (?version=), beside another version's (?compare=)."""
     filters = _filters()
     shown = _version(filters, filters.version)
-    if shown is None:
-        abort(404)
     sides = [_side(shown, filters)]
     number = parse_id(request.args.get("compare"))
     compare = _version(filters, number) if number else None
@@ -294,8 +295,6 @@ def diagram():
 def steps_export():
     filters = _filters()
     shown = _version(filters, filters.version)
-    if shown is None:
-        abort(404)
     title = _("%(process)s v%(version)s 各环节用时", process=_label("processes", shown.key), version=shown.version)
     return send_table(f"{title}.xlsx", title, [str(h) for h in STEP_HEADER], step_rows(_side(shown, filters)["steps"]))
 
