@@ -222,8 +222,10 @@ def test_the_scheduler_refreshes_every_interval_and_the_cli_on_demand(app, known
     with app.app_context():
         first = oversight.last_refresh().computed_at
         monkeypatch.setattr(oversight, "_last", [0.0])
-        assert oversight.maybe_refresh(10) is not None
+        assert oversight.maybe_refresh(10) is not None  # the known history's was computed "as of" days ago
         assert oversight.maybe_refresh(10) is None  # not again within the interval
+        monkeypatch.setattr(oversight, "_last", [0.0])
+        assert oversight.maybe_refresh(10) is None  # nor when another scheduler has just refreshed
         assert oversight.maybe_refresh(0) is None
         assert oversight.last_refresh().computed_at > first
     result = app.test_cli_runner().invoke(args=["oversight", "refresh"])

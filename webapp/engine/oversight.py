@@ -15,12 +15,13 @@ past its due date counts as late.
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, delete, extract, func, insert, literal, or_, select
+from sqlalchemy.orm import load_only
 
 from ..extensions import db
-from ..ids import MAX_ID
+from ..ids import parse_id
 from ..models import (
     AuditEvent,
     HumanTask,
@@ -59,11 +60,6 @@ READERS = ("city", "owner", "district")  # who reads the dashboard; a district o
 MAX_YEAR = 9999
 
 
-def _number(value, top=MAX_ID):
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= top else None
-
-
 def filters_for(user, args, processes, districts):
     """The filters a person asked for (query arguments), within what they may see: a district official's
     are always their own district's. `processes`: the keys offered, the first the default (None if there are
@@ -73,8 +69,9 @@ def filters_for(user, args, processes, districts):
     process = args.get("process") if args.get("process") in processes else processes[0]
     district = user.district if user.role == "district" else (
         args.get("district") if args.get("district") in districts else None)
-    return Filters(process, _number(args.get("version")), _number(args.get("round")),
-                   _number(args.get("year"), MAX_YEAR), district)
+    year = parse_id(args.get("year"))
+    return Filters(process, parse_id(args.get("version")), parse_id(args.get("round")),
+                   year if year and year <= MAX_YEAR else None, district)
 
 
 def processes_offered(listed):
@@ -208,8 +205,11 @@ COUNT_COLUMNS = ("measure", "definition_id", "process_key", "version", "round_id
 
 
 def refresh(now=None):
-    """Compute every figure afresh, replacing the last ones in one transaction; returns its record."""
+    """Compute every figure afresh, replacing the last ones in one transaction; returns its record. The
+    record's row is locked first, so two schedulers refreshing at once take turns instead of each adding
+    its rows beside the other's."""
     started, now = time.perf_counter(), now or clock.now()
+    record = OversightRefresh.query.order_by(OversightRefresh.id.desc()).with_for_update().first()
     year = _case_year()
     counts = [dict(zip(COUNT_COLUMNS, row, strict=True)) for row in _count_rows(now, year)]
     times = list(_time_rows(year))
@@ -219,7 +219,7 @@ def refresh(now=None):
         db.session.execute(insert(_counts), counts)
     if times:
         db.session.execute(insert(_times), times)
-    record = last_refresh() or OversightRefresh()
+    record = record or OversightRefresh()
     record.computed_at, record.seconds = now, round(time.perf_counter() - started, 3)
     record.cases = db.session.scalar(select(func.count()).select_from(_cases))
     db.session.add(record)
@@ -231,11 +231,15 @@ _last = [0.0]
 
 
 def maybe_refresh(minutes):
-    """The scheduler calls this on every pass; it refreshes every `minutes` (0: never)."""
-    if minutes and time.monotonic() - _last[0] >= minutes * 60:
-        _last[0] = time.monotonic()
-        return refresh()
-    return None
+    """The scheduler calls this on every pass; it refreshes every `minutes` (0: never), unless another
+    scheduler has just done so."""
+    if not minutes or time.monotonic() - _last[0] < minutes * 60:
+        return None
+    _last[0] = time.monotonic()
+    last = last_refresh()
+    if last is not None and clock.now() - last.computed_at < timedelta(minutes=minutes):
+        return None
+    return refresh()
 
 
 def last_refresh():
@@ -395,11 +399,19 @@ def _live_filter(query, filters):
     return query
 
 
+# What the overdue list shows of a task and its case (not the rows' JSON: a list reads none of it).
+OVERDUE_COLUMNS = (load_only(HumanTask.id, HumanTask.instance_id, HumanTask.element_id, HumanTask.name,
+                             HumanTask.role, HumanTask.due_at, HumanTask.state),
+                   load_only(ProcessInstance.id, ProcessInstance.subject, ProcessInstance.district,
+                             ProcessInstance.status))
+
+
 def overdue(filters, now=None, limit=50):
     """Open tasks past their due date, the longest overdue first: [(task, case)], at most `limit` — the
     index of open tasks by due date is read in order, so the list costs the same however many there are."""
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .where(HumanTask.state == "open", HumanTask.due_at < (now or clock.now())))
+             .where(HumanTask.state == "open", HumanTask.due_at < (now or clock.now()))
+             .options(*OVERDUE_COLUMNS))
     query = _live_filter(query, filters).order_by(HumanTask.due_at, HumanTask.id).limit(limit)
     return db.session.execute(query).all()
 

@@ -161,6 +161,8 @@ def index():
     return render_template(
         "dashboard/index.html", filters=filters, tables=tables(filters, summary, words), summary=summary,
         overdue=overdue[:page_size], more_overdue=len(overdue) > page_size, now=now, words=words, may_urge=may_urge,
+        overdue_days=overdue_days, district_words=dict(labels.options("districts", _locale())),
+        role_words=dict(labels.options("roles", _locale())),
         charts=_charts(summary, words, outcomes_words), refreshed=oversight.last_refresh(),
         versions=oversight.versions_of(filters.process), years=oversight.years_of(filters.process),
         rounds=_rounds(filters),
