@@ -173,10 +173,10 @@ def test_the_overdue_list_is_live_oldest_first_and_urges_with_the_urge_operation
     now = datetime.now(UTC)
     with app.app_context():
         listed = oversight.overdue(Filters(KEY), now, limit=1000)
-        assert [case.id for _task, case in listed] == _overdue_now(known, now)
+        assert [task.instance_id for task in listed] == _overdue_now(known, now)
         first = oversight.overdue(Filters(KEY), now, limit=3)
-        assert [case.id for _task, case in first] == _overdue_now(known, now)[:3]
-        hexi = [task for task, _case in oversight.overdue(Filters(KEY, district="hexi"), now, limit=1000)]
+        assert [task.instance_id for task in first] == _overdue_now(known, now)[:3]
+        hexi = oversight.overdue(Filters(KEY, district="hexi"), now, limit=1000)
         assert [t.instance_id for t in hexi] == _overdue_now(known, now, "hexi")
         task = next(t for t in hexi if t.role == "district")
     body = Api(app.test_client(), "city").get(f"/oversight?process={KEY}").get_json()

@@ -30,9 +30,9 @@ def oversight_figures():
     overdue = oversight.overdue(filters, now, limit=size + 1)
     return jsonify({"computed_at": refreshed.computed_at.isoformat() if refreshed else None,
                     "filters": _shown(filters), **oversight.summary(filters),
-                    "overdue": [{"task_id": task.id, "instance_id": case.id, "element_id": task.element_id,
-                                 "district": case.district, "role": task.role, "due_at": task.due_at.isoformat()}
-                                for task, case in overdue[:size]],
+                    "overdue": [{"task_id": task.id, "instance_id": task.instance_id, "element_id": task.element_id,
+                                 "district": task.district, "role": task.role, "due_at": task.due_at.isoformat()}
+                                for task in overdue[:size]],
                     "more_overdue": len(overdue) > size})
 
 

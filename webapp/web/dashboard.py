@@ -85,7 +85,7 @@ def _round_titles(ids):
     return {r.id: (r.title, r.year) for r in Round.query.filter(Round.id.in_([i for i in ids if i]))} if ids else {}
 
 
-def tables(filters, summary, words):
+def tables(summary, words):
     """The dashboard's tables with their words, as the page shows them and the exports write them."""
     outcomes = [row["outcome"] for row in summary["outcomes"]]
     rounds = _round_titles([row["round_id"] for row in summary["rounds"]])
@@ -116,9 +116,9 @@ def overdue_days(task, now):
 
 
 def _overdue_rows(found, words, now):
-    return [[task.instance_id, case.subject or "", _label("districts", case.district),
+    return [[task.instance_id, task.subject or "", _label("districts", task.district),
              words.get(task.element_id, task.name), _label("roles", task.role), localtime(task.due_at),
-             overdue_days(task, now)] for task, case in found]
+             overdue_days(task, now)] for task in found]
 
 
 OVERDUE_HEADER = (_l("案件编号"), _l("申报单位"), _l("所属区"), _l("环节"), _l("办理角色"), _l("办理期限"),
@@ -129,7 +129,7 @@ def _charts(summary, words, outcomes_words):
     """What the page's ECharts draw (static/dashboard/charts.js)."""
     districts = [row["district"] for row in summary["districts"]]
     steps = sorted({row["element_id"] for row in summary["on_time"]})
-    rates = {(r["district"], r["element_id"]): _rate(r["on_time"], r["due"]) for r in summary["on_time"]}
+    timed = sorted({row["district"] or "" for row in summary["on_time"]})  # the districts with timed tasks
     return {
         "stages": {"names": [words.get(r["element_id"], r["name"]) for r in summary["stages"]],
                    "values": [r["cases"] for r in summary["stages"]]},
@@ -138,11 +138,9 @@ def _charts(summary, words, outcomes_words):
                       + [{"name": word, "values": [r["outcomes"].get(o, 0) for r in summary["districts"]]}
                          for o, word in outcomes_words]},
         "on_time": {"steps": [words.get(s, s) for s in steps],
-                    "districts": [_label("districts", d) or _("（无）") for d in sorted({r["district"] or "" for r in
-                                                                                        summary["on_time"]})],
-                    "cells": [[x, y, rates[(d or None, s)]] for x, s in enumerate(steps)
-                              for y, d in enumerate(sorted({r["district"] or "" for r in summary["on_time"]}))
-                              if (d or None, s) in rates]},
+                    "districts": [_label("districts", d) or _("（无）") for d in timed],
+                    "cells": [[steps.index(r["element_id"]), timed.index(r["district"] or ""),
+                               _rate(r["on_time"], r["due"])] for r in summary["on_time"]]},
     }
 
 
@@ -157,9 +155,10 @@ def index():
     page_size = current_app.config["PAGE_SIZE"]
     overdue = oversight.overdue(filters, now, limit=page_size + 1)  # one more: whether the list goes on
     outcomes_words = [(r["outcome"], _label("outcomes", r["outcome"])) for r in summary["outcomes"]]
-    may_urge = {case.id for _task, case in overdue if engine.operations.may_urge(case, current_user)}
+    # 催办 is the city's, and a district's for its own cases (operations.may_urge reads the case's district)
+    may_urge = {task.instance_id for task in overdue if engine.operations.may_urge(task, current_user)}
     return render_template(
-        "dashboard/index.html", filters=filters, tables=tables(filters, summary, words), summary=summary,
+        "dashboard/index.html", filters=filters, tables=tables(summary, words), summary=summary,
         overdue=overdue[:page_size], more_overdue=len(overdue) > page_size, now=now, words=words, may_urge=may_urge,
         overdue_days=overdue_days, district_words=dict(labels.options("districts", _locale())),
         role_words=dict(labels.options("roles", _locale())),
@@ -199,7 +198,7 @@ def export(name):
         found = oversight.overdue(filters, now, limit=EXPORT_ROWS)
         table = Table("overdue", _("当前超期任务"), [str(h) for h in OVERDUE_HEADER], _overdue_rows(found, words, now))
     else:
-        table = next((t for t in tables(filters, oversight.summary(filters), words) if t.id == name), None)
+        table = next((t for t in tables(oversight.summary(filters), words) if t.id == name), None)
         if table is None:
             abort(404)
     return send_table(f"{table.title}.xlsx", table.title, table.header, table.rows)
