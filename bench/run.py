@@ -54,6 +54,8 @@ FLASK = [PY, "-m", "flask", "--app", "webapp"]
 GUNICORN = [PY, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "webapp:create_app()"]
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))  # gunicorn workers in the e2e and memory runs
 SCHEDULERS = int(os.environ.get("BENCH_SCHEDULERS", 2))  # `flask timers run` processes (BENCH_DUE_TIMERS due)
+# The growth/dashboard/timers database (another name lets two checkouts measure on one server at once).
+GROWTH_DB = os.environ.get("BENCH_GROWTH_DB", "bench_growth")
 DISTRICT_DATA = {"decision": "approve", "opinion": "同意推荐"}
 
 
@@ -692,7 +694,7 @@ def main():
             finally:
                 drop_database("postgresql", args.pg, "bench_e2e")
         if sections & {"growth", "dashboard", "timers"}:
-            url = fresh_database("postgresql", args.pg, "bench_growth", tmp)
+            url = fresh_database("postgresql", args.pg, GROWTH_DB, tmp)
             try:
                 if sections & {"growth", "dashboard"}:
                     note_load("growth")
@@ -709,7 +711,7 @@ def main():
                     due = int(os.environ.get("BENCH_DUE_TIMERS", 500 if quick else 10000))  # for the schedulers
                     results["timers"] = timers(url, snap, 200 if quick else 1000, due)
             finally:
-                drop_database("postgresql", args.pg, "bench_growth")
+                drop_database("postgresql", args.pg, GROWTH_DB)
         if "storage" in sections:
             note_load("storage")
             results["storage"] = storage(args.pg, 5 if quick else 20)
