@@ -125,8 +125,10 @@ def expected(cases):
     for c in cases:
         running = c["fate"] == "running"
         admitted = int(c["fate"] == "admitted")
-        row = out["districts"].setdefault(c["district"], {"cases": 0, "running": 0, "admitted": 0, "outcomes": {}})
+        row = out["districts"].setdefault(c["district"], {"cases": 0, "running": 0, "overdue": 0, "admitted": 0,
+                                                          "outcomes": {}})
         row["cases"] += 1
+        row["overdue"] += sum(t["completed"] is None and t["due"] is not None and t["due"] < NOW for t in c["tasks"])
         row["running"] += running
         row["admitted"] += admitted
         if not running:

@@ -45,7 +45,7 @@ def _as_expected(summary, round_years):
     """The engine's summary in the shape oversight_history.expected computes."""
     return {
         "stages": {r["element_id"]: r["cases"] for r in summary["stages"]},
-        "districts": {r["district"]: {k: r[k] for k in ("cases", "running", "admitted", "outcomes")}
+        "districts": {r["district"]: {k: r[k] for k in ("cases", "running", "overdue", "admitted", "outcomes")}
                       for r in summary["districts"]},
         "categories": {r["category"]: [r["cases"], r["admitted"]] for r in summary["categories"]},
         "outcomes": {r["outcome"]: r["cases"] for r in summary["outcomes"]},
@@ -110,11 +110,10 @@ def test_the_api_page_and_exports_say_what_the_engine_says(app, known):
     assert f'id="total-cases">{sum(r["cases"] for r in summary["districts"])}<' in page
     book = load_workbook(BytesIO(city.get(f"/dashboard/export/districts.xlsx?process={KEY}&round={round_2025}").data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("所属区", "案件数", "办理中", "已纳入资源池")
-    assert {r[0]: r[1:4] for r in rows[1:]} == {
-        {"hexi": "河西区", "nankai": "南开区", "binhai": "滨海新区"}[r["district"]]: (r["cases"], r["running"],
-                                                                                 r["admitted"])
-        for r in summary["districts"]}
+    assert rows[0][:5] == ("所属区", "案件数", "办理中", "超期任务", "已纳入资源池")
+    assert {r[0]: r[1:5] for r in rows[1:]} == {
+        {"hexi": "河西区", "nankai": "南开区", "binhai": "滨海新区"}[r["district"]]: (
+            r["cases"], r["running"], r["overdue"], r["admitted"]) for r in summary["districts"]}
     on_time = list(load_workbook(BytesIO(city.get(f"/dashboard/export/on_time.xlsx?round={round_2025}").data))
                    .active.iter_rows(values_only=True))
     assert [r[2:4] for r in on_time[1:]] == [(r["due"], r["on_time"]) for r in summary["on_time"]]
@@ -184,7 +183,8 @@ def test_the_overdue_list_is_live_oldest_first_and_urges_with_the_urge_operation
         len(_overdue_now(known, now)) > 50)
     district = Session(app, "district-hexi")
     page = district.text("/dashboard/")
-    assert f'id="total-overdue">{len(_overdue_now(known, now, "hexi"))}<' in page
+    assert f'id="total-overdue">{len(_overdue_now(known, history.NOW, "hexi"))}<' in page  # as of the refresh
+    assert page.count("<tr data-task-id=") == min(20, len(_overdue_now(known, now, "hexi")))  # the longest overdue
     assert f'action="/tasks/{task.id}/urge"' in page
     response = district.client.post(f"/tasks/{task.id}/urge", data={
         "csrf_token": csrf_token(page), "message": "请本周办结", "next": "/dashboard/?year=2026"})

@@ -510,7 +510,8 @@ class OversightCount(db.Model):
     dashboard reads the same at any size. `measure` says what is counted under `key`:
     status (cases by status; hits: admitted to the pool), stage (running cases waiting at element `key`),
     outcome (ended cases by outcome), category (applications by main category; hits: admitted),
-    ontime (tasks of step `key` with a time limit, completed or overdue; hits: completed within it)."""
+    ontime (tasks of step `key` with a time limit, completed or overdue; hits: completed within it),
+    overdue (open tasks of step `key` past their time limit at the refresh)."""
 
     __table_args__ = (Index("ix_oversight_count_process", "process_key", "measure"),)
 

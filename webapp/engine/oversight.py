@@ -149,6 +149,8 @@ def _count_rows(now, year):
                 _cases.c.status == "running"),
         grouped("ontime", _tasks.c.element_id, cases.join(_tasks, _tasks.c.instance_id == _cases.c.id),
                 func.count(), on_time, _tasks.c.due_at.isnot(None), late),
+        grouped("overdue", _tasks.c.element_id, cases.join(_tasks, _tasks.c.instance_id == _cases.c.id),
+                func.count(), literal(0), _tasks.c.state == "open", _tasks.c.due_at < now),
     )
     for query in queries:
         yield from db.session.execute(query)
@@ -294,6 +296,7 @@ def summary(filters):
     category and round, outcomes, and each step's on-time share per district."""
     counts = figures(filters)
     status, outcomes = counts.get("status", {}), counts.get("outcome", {})
+    overdue = total(counts.get("overdue", {}), 1)
     running = total({key: value for key, value in status.items() if key[0] == "running"}, 1)
     by_district = total(status, 1)
     outcome_by_district = total(outcomes, (1, 0))
@@ -303,7 +306,8 @@ def summary(filters):
                           for key, (n, _h) in total(counts.get("stage", {}), 0).items()),
                          key=lambda r: (-r["cases"], r["element_id"])),
         "districts": [{"district": d, "cases": n, "running": running.get(d, [0])[0],
-                       "admitted": hits, "outcomes": {o: c for (dd, o), (c, _h) in outcome_by_district.items()
+                       "admitted": hits, "overdue": overdue.get(d, [0])[0],
+                       "outcomes": {o: c for (dd, o), (c, _h) in outcome_by_district.items()
                                                       if dd == d}}
                       for d, (n, hits) in sorted(by_district.items(), key=lambda i: i[0] or "")],
         "categories": [{"category": key, "cases": n, "admitted": hits}

@@ -6,7 +6,7 @@ the resource pool and the grading results. The figures are engine.oversight's.""
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +26,7 @@ from .spreadsheets import send_table
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 oversight = engine.oversight
 EXPORT_ROWS = 10000  # an overdue list longer than this is not a report but an emergency
+OVERDUE_SHOWN = 20  # the page lists the longest overdue; the export lists them all
 
 
 @dataclass
@@ -93,9 +94,10 @@ def tables(summary, words):
         Table("stages", _("办理中案件所在环节"), [_("环节"), _("案件数")],
               [[words.get(r["element_id"], r["name"]), r["cases"]] for r in summary["stages"]]),
         Table("districts", _("各区案件与结果"),
-              [_("所属区"), _("案件数"), _("办理中"), _("已纳入资源池"), *(_label("outcomes", o) for o in outcomes)],
-              [[_label("districts", r["district"]) or _("（无）"), r["cases"], r["running"], r["admitted"],
-                *(r["outcomes"].get(o, 0) for o in outcomes)] for r in summary["districts"]]),
+              [_("所属区"), _("案件数"), _("办理中"), _("超期任务"), _("已纳入资源池"),
+               *(_label("outcomes", o) for o in outcomes)],
+              [[_label("districts", r["district"]) or _("（无）"), r["cases"], r["running"], r["overdue"],
+                r["admitted"], *(r["outcomes"].get(o, 0) for o in outcomes)] for r in summary["districts"]]),
         Table("categories", _("各类别申报与入库"), [_("申报类别"), _("申报数"), _("已纳入资源池")],
               [[_label("provider_categories", r["category"]), r["cases"], r["admitted"]]
                for r in summary["categories"]]),
@@ -152,14 +154,14 @@ def index():
     definitions = _definitions(filters)
     words = step_words(definitions)
     now = clock.now()
-    page_size = current_app.config["PAGE_SIZE"]
-    overdue = oversight.overdue(filters, now, limit=page_size + 1)  # one more: whether the list goes on
+    overdue = oversight.overdue(filters, now, limit=OVERDUE_SHOWN + 1)  # one more: whether the list goes on
     outcomes_words = [(r["outcome"], _label("outcomes", r["outcome"])) for r in summary["outcomes"]]
     # 催办 is the city's, and a district's for its own cases (operations.may_urge reads the case's district)
     may_urge = {task.instance_id for task in overdue if engine.operations.may_urge(task, current_user)}
     return render_template(
         "dashboard/index.html", filters=filters, tables=tables(summary, words), summary=summary,
-        overdue=overdue[:page_size], more_overdue=len(overdue) > page_size, now=now, words=words, may_urge=may_urge,
+        overdue=overdue[:OVERDUE_SHOWN], more_overdue=len(overdue) > OVERDUE_SHOWN, now=now, words=words,
+        may_urge=may_urge,
         overdue_days=overdue_days, district_words=dict(labels.options("districts", _locale())),
         role_words=dict(labels.options("roles", _locale())),
         charts=_charts(summary, words, outcomes_words), refreshed=oversight.last_refresh(),
