@@ -28,6 +28,8 @@ from webapp.models import (
 )
 
 KEY = "provider_selection"
+OUTCOME_WORDS = {"admitted": "已纳入资源池", "not_recommended": "未获区级推荐", "rejected": "未通过市级评审",
+                 "not_admitted": "公示异议成立，不予入库"}
 
 
 @pytest.fixture
@@ -110,10 +112,12 @@ def test_the_api_page_and_exports_say_what_the_engine_says(app, known):
     assert f'id="total-cases">{sum(r["cases"] for r in summary["districts"])}<' in page
     book = load_workbook(BytesIO(city.get(f"/dashboard/export/districts.xlsx?process={KEY}&round={round_2025}").data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:5] == ("所属区", "案件数", "办理中", "超期任务", "已纳入资源池")
-    assert {r[0]: r[1:5] for r in rows[1:]} == {
+    outcomes = [o["outcome"] for o in summary["outcomes"]]
+    assert rows[0] == ("所属区", "案件数", "办理中", "超期任务", *(OUTCOME_WORDS[o] for o in outcomes))
+    assert {r[0]: r[1:] for r in rows[1:]} == {
         {"hexi": "河西区", "nankai": "南开区", "binhai": "滨海新区"}[r["district"]]: (
-            r["cases"], r["running"], r["overdue"], r["admitted"]) for r in summary["districts"]}
+            r["cases"], r["running"], r["overdue"], *(r["outcomes"].get(o, 0) for o in outcomes))
+        for r in summary["districts"]}
     on_time = list(load_workbook(BytesIO(city.get(f"/dashboard/export/on_time.xlsx?round={round_2025}").data))
                    .active.iter_rows(values_only=True))
     assert [r[2:4] for r in on_time[1:]] == [(r["due"], r["on_time"]) for r in summary["on_time"]]

@@ -94,10 +94,9 @@ def tables(summary, words):
         Table("stages", _("办理中案件所在环节"), [_("环节"), _("案件数")],
               [[words.get(r["element_id"], r["name"]), r["cases"]] for r in summary["stages"]]),
         Table("districts", _("各区案件与结果"),
-              [_("所属区"), _("案件数"), _("办理中"), _("超期任务"), _("已纳入资源池"),
-               *(_label("outcomes", o) for o in outcomes)],
+              [_("所属区"), _("案件数"), _("办理中"), _("超期任务"), *(_label("outcomes", o) for o in outcomes)],
               [[_label("districts", r["district"]) or _("（无）"), r["cases"], r["running"], r["overdue"],
-                r["admitted"], *(r["outcomes"].get(o, 0) for o in outcomes)] for r in summary["districts"]]),
+                *(r["outcomes"].get(o, 0) for o in outcomes)] for r in summary["districts"]]),
         Table("categories", _("各类别申报与入库"), [_("申报类别"), _("申报数"), _("已纳入资源池")],
               [[_label("provider_categories", r["category"]), r["cases"], r["admitted"]]
                for r in summary["categories"]]),
