@@ -1,6 +1,6 @@
 """The benchmark suite of issue 6: one command, a table of figures, bench/results.json.
 
-    .venv/bin/python bench/run.py [--quick] [--only engine,e2e,growth,timers,memory,storage]
+    .venv/bin/python bench/run.py [--quick] [--only engine,e2e,growth,dashboard,timers,memory,storage]
 
 Needs the PostgreSQL server named by --pg (default postgresql://postgres@127.0.0.1:5432, env
 BENCH_PG_URL): it creates throw-away databases bench_e2e, bench_growth, bench_bytes and drops them
@@ -11,6 +11,8 @@ Sections (see README "Performance"):
   e2e     completions through gunicorn (gunicorn.conf.py, 2 sync workers) on PostgreSQL and SQLite:
           closed-loop saturation, open-loop p50/p95/p99 at constant rates (median of runs)
   growth  GET /api/v1/tasks, /inbox/, /pool at 1k, 10k (, 100k) cases, with SQL statement counts
+  dashboard  the oversight dashboard (issue 17) at the same sizes: its figures' refresh, then /dashboard/
+          (city, district), the heat overlay of two versions side by side and the API's figures
   timers  a sweep with nothing due at the largest size; N due timers fired by one scheduler in process;
           10k due timers fired by two `flask timers run` processes at once, each exactly once
   memory  a gunicorn worker's RSS after 1k and 10k requests (max_requests off)
@@ -52,6 +54,8 @@ FLASK = [PY, "-m", "flask", "--app", "webapp"]
 GUNICORN = [PY, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "webapp:create_app()"]
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))  # gunicorn workers in the e2e and memory runs
 SCHEDULERS = int(os.environ.get("BENCH_SCHEDULERS", 2))  # `flask timers run` processes (BENCH_DUE_TIMERS due)
+# The growth/dashboard/timers database (another name lets two checkouts measure on one server at once).
+GROWTH_DB = os.environ.get("BENCH_GROWTH_DB", "bench_growth")
 DISTRICT_DATA = {"decision": "approve", "opinion": "同意推荐"}
 
 
@@ -338,15 +342,14 @@ class SqlCounter:
         self.statements.append((time.perf_counter() - started, statement))
 
 
-def growth_probe(app, reps):
-    """Latency and SQL statements of the list pages, in process (Flask test client, no HTTP)."""
+def list_probes(app):
     from conftest import Api
     from web import Session
     client = app.test_client()
     city_api, district_api = Api(client, "city"), Api(client, "district-hexi")
     city_web, district_web = Session(app, "city"), Session(app, "district-hexi")
     public = app.test_client()
-    probes = {
+    return {
         "GET /api/v1/tasks (city)": lambda: city_api.get("/tasks"),
         "GET /api/v1/tasks (district-hexi)": lambda: district_api.get("/tasks"),
         "GET /inbox/ (city)": lambda: city_web.get("/inbox/"),
@@ -354,6 +357,11 @@ def growth_probe(app, reps):
         "GET /pool": lambda: public.get("/pool"),
         "GET /api/v1/public/resource-pool?page=1": lambda: public.get("/api/v1/public/resource-pool?page=1"),
     }
+
+
+def growth_probe(app, reps, probes=None):
+    """Latency and SQL statements of pages (default: the list pages), in process (Flask test client, no HTTP)."""
+    probes = probes or list_probes(app)
     with app.app_context():
         counter = SqlCounter(db.engine)
     out = {}
@@ -378,8 +386,37 @@ def growth_probe(app, reps):
     return out
 
 
-def growth(url, snap, sizes, reps):
+def dashboard_probes(app):
+    """The oversight dashboard's pages and API, as the city and a district official read them."""
+    from conftest import Api
+    from web import Session
+    city_web, district_web = Session(app, "city"), Session(app, "district-hexi")
+    city_api = Api(app.test_client(), "city")
+    return {
+        "GET /dashboard/ (city)": lambda: city_web.get("/dashboard/"),
+        "GET /dashboard/ (district-hexi)": lambda: district_web.get("/dashboard/"),
+        "GET /dashboard/diagram v2 beside v1 (city)": lambda: city_web.get("/dashboard/diagram?compare=1"),
+        "GET /api/v1/oversight (city)": lambda: city_api.get("/oversight"),
+        "GET /api/v1/oversight/steps (city)": lambda: city_api.get("/oversight/steps"),
+    }
+
+
+def second_version(app):
+    """Version 2 of provider_selection (a renamed step), so the overlay compares two versions; the
+    generated cases run on it (generate.insert_cases takes the latest)."""
+    import oversight_history
+    with app.app_context():
+        oversight_history.second_version()
+        db.session.remove()
+
+
+def growth(url, snap, sizes, reps, measured=("growth",)):
+    """The list pages (growth) and the dashboard (dashboard) at each size; the dashboard's figures are
+    refreshed first, as the scheduler does, and that refresh is timed."""
+    from webapp.engine import oversight
     app = app_for(url)
+    if "dashboard" in measured:
+        second_version(app)
     results = {}
     for size in sizes:
         with app.app_context():
@@ -398,9 +435,20 @@ def growth(url, snap, sizes, reps):
                                  / size)
             db.session.remove()
         log(f"[growth] {size} cases (generated in {took:.1f}s)")
+        results[str(size)] = {"generate_s": round(took, 1), "db_bytes_per_case": per_case, "pages": {}}
+        if "dashboard" in measured:
+            with app.app_context():
+                record = oversight.refresh()
+                results[str(size)]["oversight_refresh_s"] = record.seconds
+                results[str(size)]["oversight_rows"] = db.session.execute(text(
+                    "SELECT (SELECT count(*) FROM oversight_count) + (SELECT count(*) FROM oversight_time)")).scalar()
+                db.session.remove()
+            log(f"[dashboard] {size} cases: figures refreshed in {record.seconds:.1f}s")
         # outside the app context: each test-client request must get its own (CSRF tokens live in g)
-        results[str(size)] = {"generate_s": round(took, 1), "pages": growth_probe(app, reps),
-                              "db_bytes_per_case": per_case}
+        if "growth" in measured:
+            results[str(size)]["pages"].update(growth_probe(app, reps))
+        if "dashboard" in measured:
+            results[str(size)]["pages"].update(growth_probe(app, reps, dashboard_probes(app)))
     first, last = results[str(sizes[0])]["pages"], results[str(sizes[-1])]["pages"]
     ratios = {name: round(last[name]["median_ms"] / first[name]["median_ms"], 2) for name in first}
     return {"sizes": results, "ratio_largest_to_smallest": ratios}
@@ -560,6 +608,10 @@ def table(results):
         for size, g in grow["sizes"].items():
             for name, p in g["pages"].items():
                 add(f"{name} @ {int(size):,} cases (ms, SQL stmts)", f"{p['median_ms']} ({p['sql_statements']})")
+        for size, g in grow["sizes"].items():
+            if "oversight_refresh_s" in g:
+                add(f"oversight refresh (scheduler, in the background) @ {int(size):,} cases (s, rows)",
+                    f"{g['oversight_refresh_s']} ({g['oversight_rows']})")
         for name, ratio in grow["ratio_largest_to_smallest"].items():
             add(f"{name}: largest / 1k", ratio, "≤ 1.5")
     t = results.get("timers")
@@ -591,7 +643,7 @@ def table(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs for development")
-    parser.add_argument("--only", default="engine,e2e,growth,timers,memory,storage")
+    parser.add_argument("--only", default="engine,e2e,growth,dashboard,timers,memory,storage")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--dbs", default="postgresql,sqlite", help="databases for the e2e section")
     parser.add_argument("--out", default=str(HERE / "results.json"))
@@ -641,12 +693,13 @@ def main():
                 results["memory"] = memory(url, snap, [500, 2000] if quick else [1000, 10000])
             finally:
                 drop_database("postgresql", args.pg, "bench_e2e")
-        if sections & {"growth", "timers"}:
-            url = fresh_database("postgresql", args.pg, "bench_growth", tmp)
+        if sections & {"growth", "dashboard", "timers"}:
+            url = fresh_database("postgresql", args.pg, GROWTH_DB, tmp)
             try:
-                if "growth" in sections:
+                if sections & {"growth", "dashboard"}:
                     note_load("growth")
-                    results["growth"] = growth(url, snap, sizes, 3 if quick else 5)
+                    results["growth"] = growth(url, snap, sizes, 3 if quick else 5,
+                                               [s for s in ("growth", "dashboard") if s in sections])
                 if "timers" in sections:
                     note_load("timers")
                     app = app_for(url)
@@ -658,7 +711,7 @@ def main():
                     due = int(os.environ.get("BENCH_DUE_TIMERS", 500 if quick else 10000))  # for the schedulers
                     results["timers"] = timers(url, snap, 200 if quick else 1000, due)
             finally:
-                drop_database("postgresql", args.pg, "bench_growth")
+                drop_database("postgresql", args.pg, GROWTH_DB)
         if "storage" in sections:
             note_load("storage")
             results["storage"] = storage(args.pg, 5 if quick else 20)

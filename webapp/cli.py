@@ -1,4 +1,4 @@
-"""Flask commands: init-db, demo, processes deploy, timers run, scheduler."""
+"""Flask commands: init-db, demo, processes deploy, timers run, scheduler, oversight refresh."""
 
 import time
 from datetime import datetime
@@ -25,6 +25,7 @@ def init_app(app):
     app.cli.add_command(timers)
     app.cli.add_command(scheduler)
     app.cli.add_command(check)
+    app.cli.add_command(oversight)
 
 
 @click.command("init-db")
@@ -167,12 +168,25 @@ def scheduler(interval):
             if sent or failed:
                 click.echo(f"sent {sent}, failed {failed}")
             housekeeping.maybe_sweep()  # orphan uploads, audit past its retention (security/housekeeping.py)
+            engine.oversight.maybe_refresh(current_app.config["OVERSIGHT_REFRESH_MINUTES"])
         except Exception:  # noqa: BLE001 - the scheduler outlives any one failure
             db.session.rollback()
             current_app.logger.exception("timer sweep failed; retrying in %s s", interval)
         finally:
             db.session.remove()
         time.sleep(interval)
+
+
+@click.group(cls=AppGroup)
+def oversight():
+    """The oversight dashboard's figures."""
+
+
+@oversight.command("refresh")
+def refresh_oversight():
+    """Compute the dashboard's figures now (the scheduler does every OVERSIGHT_REFRESH_MINUTES)."""
+    record = engine.oversight.refresh()
+    click.echo(f"{record.cases} cases in {record.seconds} s")
 
 
 @processes.command("scenarios")

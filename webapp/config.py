@@ -42,6 +42,8 @@ def from_env(overrides=None):
         # exit and no user task fails with a clear error and rolls back instead of spinning.
         "ENGINE_STEPS_PER_REQUEST": int(os.environ.get("ENGINE_STEPS_PER_REQUEST", 500)),
         "URGE_INTERVAL_MINUTES": int(os.environ.get("URGE_INTERVAL_MINUTES", 60)),  # 催办 at most this often
+        # The oversight dashboard's figures are computed afresh by the scheduler this often (0: only by the CLI).
+        "OVERSIGHT_REFRESH_MINUTES": int(os.environ.get("OVERSIGHT_REFRESH_MINUTES", 10)),
     }
     config.update(overrides or {})
     # Leave room above the per-file limit for multipart overhead; the per-file check is exact.

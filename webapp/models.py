@@ -201,6 +201,9 @@ class HumanTask(db.Model):
         # An expert's inbox: the tasks assigned to them, by due date.
         Index("ix_human_task_assignee_due", "assignee", "due_at", "id",
               postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
+        # The oversight dashboard's 当前超期: open tasks past their limit, the oldest first, with their case.
+        Index("ix_human_task_open_due", "due_at", "id", "instance_id",
+              postgresql_where=db.text("state = 'open'"), sqlite_where=db.text("state = 'open'")),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -512,3 +515,54 @@ class TaskDraft(db.Model):
     username = db.Column(db.String(80), nullable=False)
     data = db.Column(JSON, nullable=False)
     saved_at = db.Column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class OversightCount(db.Model):
+    """The oversight dashboard's counts (engine/oversight.py) as of its last refresh, summed over the cases
+    of one version, round, year and district: a few thousand rows however many cases there are, so the
+    dashboard reads the same at any size. `measure` says what is counted under `key`:
+    status (cases by status; hits: admitted to the pool), stage (running cases waiting at element `key`),
+    outcome (ended cases by outcome), category (applications by main category; hits: admitted),
+    ontime (tasks of step `key` with a time limit, completed or overdue; hits: completed within it),
+    overdue (open tasks of step `key` past their time limit at the refresh)."""
+
+    __table_args__ = (Index("ix_oversight_count_process", "process_key", "measure"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    measure = db.Column(db.String(20), nullable=False)
+    definition_id = db.Column(db.Integer, nullable=False)
+    process_key = db.Column(db.String(80), nullable=False)
+    version = db.Column(db.Integer, nullable=False)
+    round_id = db.Column(db.Integer)
+    year = db.Column(db.Integer)
+    district = db.Column(db.String(20))
+    key = db.Column(db.String(120))
+    cases = db.Column(db.Integer, nullable=False)
+    hits = db.Column(db.Integer, nullable=False, default=0)
+
+
+class OversightTime(db.Model):
+    """How long each step of a version took (created to completed, seconds): the count, median and 90th
+    percentile over the completed tasks of one filter. Percentiles do not add up, so each filter the
+    dashboard offers has its own row: round_id, year and district each NULL for "all"."""
+
+    __table_args__ = (Index("ix_oversight_time_definition", "definition_id", "round_id", "year", "district"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    definition_id = db.Column(db.Integer, nullable=False)
+    element_id = db.Column(db.String(120), nullable=False)
+    round_id = db.Column(db.Integer)
+    year = db.Column(db.Integer)
+    district = db.Column(db.String(20))
+    tasks = db.Column(db.Integer, nullable=False)
+    median_s = db.Column(db.Float, nullable=False)
+    p90_s = db.Column(db.Float, nullable=False)
+
+
+class OversightRefresh(db.Model):
+    """When the oversight figures were last computed, and what that cost (one row)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    computed_at = db.Column(UTCDateTime, nullable=False)
+    seconds = db.Column(db.Float, nullable=False)
+    cases = db.Column(db.Integer, nullable=False)

@@ -28,9 +28,10 @@ def _make_app():
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    """The app on a fresh SQLite file, demo accounts and processes/ deployed."""
-    return _make_app()(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}")
+def fresh_app(tmp_path_factory):
+    """fresh_app(name) -> an app on a new SQLite file, demo accounts and processes/ deployed."""
+    make_app = _make_app()
+    return lambda name: make_app(f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}")
 
 
 @pytest.fixture
@@ -41,14 +42,34 @@ def own_app(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def base_url(app):
+def app(fresh_app):
+    """The app the browser tests share."""
+    return fresh_app("e2e")
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """serve(app) -> the base URL of `app` served on a free port of 127.0.0.1 (until the session ends), for
+    the shared app and for a test module that keeps a database of its own."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    servers = []
+
+    def start(app):
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def base_url(app, serve):
+    return serve(app)
 
 
 @pytest.fixture(scope="session")

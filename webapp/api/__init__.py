@@ -72,6 +72,7 @@ from . import (  # noqa: E402,F401
     instances,
     migrations,
     operations,
+    oversight,
     public,
     round_lists,
     rounds,

@@ -26,10 +26,16 @@ SUMMARIES = {
     "api.case_document": "案件文书 PDF（推荐函）", "api.complaint_status": "凭受理编号查询投诉",
     "api.get_round": "申报批次（含通知正文与附件）", "api.change_round": "修改申报批次（正文、附件、开始与截止时间）",
     "api.close_round": "提前截止申报批次", "api.public_rounds": "开放中的申报通知",
+    "api.oversight_figures": "监管看板统计", "api.oversight_steps": "某一版本各环节的等待、用时与按时率",
 }
 PAGED = {"api.list_tasks", "api.resource_pool"}  # ?page=&per_page=, answered with X-Total-Count and Link
 PAGE_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
                for name in ("page", "per_page")]
+# The oversight figures' filters (a district official's district is always their own).
+FILTERED = {"api.oversight_figures", "api.oversight_steps"}
+FILTER_PARAMS = [{"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+                 for name, kind in (("process", "string"), ("version", "integer"), ("round", "integer"),
+                                    ("year", "integer"), ("district", "string"))]
 PUBLIC = {"api.token", "api.resource_pool", "api.notices", "api.object_to", "api.openapi", "api.centers",
           "api.objection_status", "api.notice_pdf", "api.complaint_status",
           "api.public_rounds"}
@@ -47,7 +53,8 @@ def openapi():
                   for n in re.findall(r"{(\w+)}", path)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation = {"summary": SUMMARIES.get(rule.endpoint, rule.endpoint), "operationId": rule.endpoint,
-                         "parameters": params + (PAGE_PARAMS if rule.endpoint in PAGED else []),
+                         "parameters": params + (PAGE_PARAMS if rule.endpoint in PAGED else [])
+                         + (FILTER_PARAMS if rule.endpoint in FILTERED else []),
                          "responses": {"200": {"description": "OK"}, "4XX": {"description": "错误 {error, errors}"}}}
             if rule.endpoint not in PUBLIC:
                 operation["security"] = [{"bearer": []}]

@@ -8,6 +8,7 @@ from . import (
     milestones,
     notifications,
     operations,
+    oversight,
     package,
     parameters,
     task_drafts,
@@ -44,7 +45,8 @@ from .versions import latest_definition, message_steps, process_properties
 
 __all__ = [
     "Package", "assemble", "changes", "compare_versions", "deadlines", "experts", "from_repository", "notifications",
-    "attachments", "milestones", "of_version", "operations", "package", "parameters", "task_drafts", "workdays",
+    "attachments", "milestones", "of_version", "operations", "oversight", "package", "parameters", "task_drafts",
+    "workdays",
     "ON_DEPLOY", "PolicyChangeRequired", "process_properties", "structured",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",

@@ -57,6 +57,7 @@ def init_app(app):
         account,
         cases,
         centers,
+        dashboard,
         definitions,
         district,
         documents,
@@ -71,8 +72,8 @@ def init_app(app):
         versions,
         workspace,
     )
-    for module in (account, cases, centers, definitions, district, documents, experts, inbox, operations, public,
-                   round_lists, rounds, start, vendor, versions, workspace):
+    for module in (account, cases, centers, dashboard, definitions, district, documents, experts, inbox, operations,
+                   public, round_lists, rounds, start, vendor, versions, workspace):
         app.register_blueprint(module.bp)
 
     @app.context_processor

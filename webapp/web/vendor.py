@@ -7,7 +7,7 @@ from flask import Blueprint, abort, send_from_directory
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 # Only these distribution folders are reachable.
 PACKAGES = {"bootstrap": "bootstrap/dist", "bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist",
-            "bpmn-js-i18n": "bpmn-js-i18n/translations"}
+            "bpmn-js-i18n": "bpmn-js-i18n/translations", "echarts": "echarts/dist"}
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
