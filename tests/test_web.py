@@ -1,5 +1,6 @@
 """The pages, through the test client: scope by URL, CSRF, Chinese by default and English on request."""
 
+import re
 from io import BytesIO
 
 from selection import apply, task_for
@@ -151,6 +152,9 @@ def test_removal_complaint_and_voluntary_exit_start_from_pages(app, as_user):
     refused = complainant.submit("/start/complaint", {"provider_credit_code": credit_code_of("applicant2"),
                                                       "content": "投诉自己"})
     assert refused.status_code == 200 and "is-invalid" in refused.get_data(as_text=True)
+    control = re.search(r'<input[^>]*name="provider_credit_code"[^>]*>', refused.get_data(as_text=True)).group(0)
+    assert 'aria-invalid="true"' in control and 'aria-describedby="provider_credit_code-error"' in control
+    assert 'id="provider_credit_code-error"' in refused.get_data(as_text=True)  # the message a reader is told
 
     provider_page = Session(app, "applicant1").text("/my")
     assert "已纳入服务商资源池" in provider_page and "申请主动退出资源池" in provider_page
