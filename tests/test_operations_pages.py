@@ -51,6 +51,7 @@ def test_cc_from_the_page_lists_it_under_copied_to_me_read_once_opened(app, as_u
     city2 = Session(app, "city2")
     copies = city2.text("/inbox/cc")
     assert f'data-instance-id="{instance_id}"' in copies and "未读" in copies and "请关注" in copies
+    assert "河西区工业和信息化局" in copies and "<td>district-hexi</td>" not in copies  # the sender as an office
     city2.text(f"/cases/{instance_id}")
     assert "已读" in city2.text("/inbox/cc")
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from .. import engine, paging
+from .. import engine, paging, people
 from ..extensions import db
 from ..models import HumanTask, User
 
@@ -98,6 +98,7 @@ def autosave(task_id):
 def copies():
     """抄送我的."""
     page = paging.page_of(ops.copies_of(current_user), paging.request_page(request.args)[0])
+    people.preload([c.sent_by for c in page.items])  # the senders by office and name, in one query
     return render_template("inbox/copies.html", copies=page.items, page=page)
 
 
