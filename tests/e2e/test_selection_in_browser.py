@@ -133,7 +133,7 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     # The city claims the formal check and assigns two experts; they score.
     city.goto("/inbox/")
     todo_row(city, "形式审查并指派专家").get_by_role("button", name="签收").click()
-    expect(todo_row(city, "形式审查并指派专家")).to_contain_text("city")
+    expect(todo_row(city, "形式审查并指派专家")).to_contain_text("本人已签收")
     open_task(city, "形式审查并指派专家")
     city.check("input[name=decision][value=approve]")
     city.check("input[name=experts][value=expert1]")
