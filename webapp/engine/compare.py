@@ -60,8 +60,8 @@ def _is_element(node):
 
 
 # Attributes whose value, written out, is BPMN's default (bpmn-js leaves them out): no difference.
-BPMN_DEFAULTS = {"cancelActivity": "true", "isInterrupting": "true", "isExecutable": "false",
-                 "isForCompensation": "false", "instantiate": "false", "isImmediate": "true"}
+BPMN_DEFAULTS = {"cancelActivity": "true", "isInterrupting": "true", "isForCompensation": "false",
+                 "instantiate": "false"}
 
 
 def _signature(element, lanes):
