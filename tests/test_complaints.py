@@ -1,8 +1,8 @@
 """Complaints about providers in the pool (Art. 8 (四)) through the HTTP API, as the demo users."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from selection import admit, complete, credit_code_of, task_for
+from selection import admit, complete, credit_code_of, run_timers, task_for
 from web import Session
 
 from webapp.extensions import db
@@ -19,7 +19,10 @@ def file(api, provider="applicant1", content="服务质量差，合同约定的�
     return response.get_json()
 
 
-def verify(city, instance_id, decision, opinion="经核实，投诉情况属实。"):
+def verify(as_user, instance_id, decision, opinion="经核实，投诉情况属实。"):
+    """The provider complained about lets its answer go, then the city verifies."""
+    complete(as_user("applicant1"), instance_id, "provider_answer", {"waive": True})
+    city = as_user("city")
     complete(city, instance_id, "verify_complaint", {"decision": decision, "opinion": opinion})
     return city.get(f"/process-instances/{instance_id}").get_json()
 
@@ -74,7 +77,7 @@ def test_complaint_case_belongs_to_the_complainant(app, as_user):
     instance_id = body["instance_id"]
     case = applicant2.get(f"/process-instances/{instance_id}").get_json()
     assert (case["process"], case["subject"], case["status"]) == ("complaint", PROVIDER, "running")
-    assert case["active"] == ["verify_complaint"]
+    assert case["active"] == ["answer_timer", "provider_answer"]
     assert [c["instance_id"] for c in applicant2.get("/complaints").get_json()] == [instance_id]
 
     for outsider in ("applicant1", "applicant3", "district-nankai", "district-hexi"):
@@ -85,6 +88,7 @@ def test_complaint_case_belongs_to_the_complainant(app, as_user):
         assert instance_id not in [c["id"] for c in api.get("/process-instances").get_json()]
     assert as_user("applicant1").get("/complaints").get_json() == []
 
+    complete(as_user("applicant1"), instance_id, "provider_answer", {"answer": "系统已上线，附验收单。"})
     task = city.get(f"/tasks/{task_for(city, instance_id, 'verify_complaint')}").get_json()
     assert task["subject"] == PROVIDER and task["form"]["key"] == "verify_complaint"
     assert task["context"]["content"] == "服务质量差，合同约定的系统至今未上线。"
@@ -93,7 +97,8 @@ def test_complaint_case_belongs_to_the_complainant(app, as_user):
     response = city.post(f"/tasks/{task['id']}/complete", {"data": {"decision": "verified"}})
     assert response.status_code == 422 and "opinion" in response.get_json()["errors"]
 
-    case = verify(city, instance_id, "unfounded", "经核实，系统已按合同上线。")
+    complete(city, instance_id, "verify_complaint", {"decision": "unfounded", "opinion": "经核实，系统已按合同上线。"})
+    case = city.get(f"/process-instances/{instance_id}").get_json()
     assert (case["outcome"], case["outcome_reason"]) == ("complaint_unfounded", "经核实，系统已按合同上线。")
     assert applicant2.get(f"/process-instances/{instance_id}").get_json()["outcome"] == "complaint_unfounded"
     [row] = applicant2.get("/complaints").get_json()
@@ -105,24 +110,24 @@ def test_third_verified_complaint_starts_removal_once(app, as_user):
     city, applicant2, applicant3 = as_user("city"), as_user("applicant2"), as_user("applicant3")
 
     first = file(applicant2)["instance_id"]
-    assert verify(city, first, "verified")["outcome"] == "complaint_verified"
+    assert verify(as_user, first, "verified")["outcome"] == "complaint_verified"
     unfounded = file(applicant3)["instance_id"]
-    assert verify(city, unfounded, "unfounded", "查无实据")["outcome"] == "complaint_unfounded"
+    assert verify(as_user, unfounded, "unfounded", "查无实据")["outcome"] == "complaint_unfounded"
     second = file(applicant2, content="项目延期半年未交付。")["instance_id"]
-    case = verify(city, second, "verified")  # the third complaint decided, but only the second found true
+    case = verify(as_user, second, "verified")  # the third complaint decided, but only the second found true
     assert "start_removal" not in case["completed"] and "2" in case["outcome_reason"]
     assert removal_cases(city) == []
 
     # Two complaints pending at once; the one verified third starts the removal.
     third = file(applicant3, content="数据泄露。")["instance_id"]
     fourth = file(applicant2, content="售后无人响应。")["instance_id"]
-    case = verify(city, third, "verified")
+    case = verify(as_user, third, "verified")
     assert case["outcome"] == "complaint_verified" and "start_removal" in case["completed"]
     [removal] = removal_cases(city)
     assert case["data"]["removal_case"]["id"] == removal["id"]
     assert removal["subject"] == PROVIDER and removal["data"]["ground"] == "complaints"
     assert "3" in removal["data"]["facts"] and "数据泄露" not in removal["data"]["facts"]
-    case = verify(city, fourth, "verified")
+    case = verify(as_user, fourth, "verified")
     assert case["outcome"] == "complaint_verified" and "start_removal" not in case["completed"]
     assert len(removal_cases(city)) == 1  # the fourth does not start another
 
@@ -143,7 +148,7 @@ def test_a_complaint_gets_a_receipt_its_complainant_follows_it_by(app, as_user):
     """受理编号 as objections have: the API and the start page give it, the public page follows it to the
     finding and names the provider, never the complainant."""
     admit(app, as_user)
-    applicant2, city, public = as_user("applicant2"), as_user("city"), app.test_client()
+    applicant2, public = as_user("applicant2"), app.test_client()
     body = file(applicant2)
     receipt = body["receipt"]
     assert receipt.startswith("TS-") and len(receipt) == 20
@@ -161,7 +166,7 @@ def test_a_complaint_gets_a_receipt_its_complainant_follows_it_by(app, as_user):
     assert public.get("/complaints/TS-20260101-AAAAAAAA").status_code == 404
     assert receipt in Session(app, "applicant2").text(f"/cases/{body['instance_id']}")
 
-    verify(city, body["instance_id"], "unfounded", "经核实，合同尚在履行期内。")
+    verify(as_user, body["instance_id"], "unfounded", "经核实，合同尚在履行期内。")
     status = public.get(f"/api/v1/public/complaints/{receipt.lower()}").get_json()
     assert (status["status"], status["outcome"]) == ("unfounded", "经核实，合同尚在履行期内。")
     page = public.get(f"/complaints/{receipt}").get_data(as_text=True)
@@ -176,3 +181,65 @@ def test_the_start_page_tells_the_complainant_the_receipt(app, as_user):
     with app.app_context():
         receipt = Complaint.query.one().receipt
     assert receipt and f"受理编号 {receipt}" in response.get_data(as_text=True)
+
+
+COMPLAINANT = ("天津南开工业互联网有限公司", "applicant2", "91120104MA06R2TB3")  # applicant2: name, login, code
+
+
+def test_the_provider_answers_without_learning_who_complained(app, as_user):
+    """第八条（四）: the provider complained about may answer before the verification; it reads the
+    complaint's content, never who filed it; the verifier reads who did and how to reach them; the
+    answer is the city's alone to read."""
+    admit(app, as_user)
+    applicant2, city, provider, owner = (as_user(u) for u in ("applicant2", "city", "applicant1", "owner"))
+    proof = applicant2.upload("合同.pdf").get_json()["id"]
+    instance_id = file(applicant2, content="合同约定的系统至今未上线。", attachments=[proof])["instance_id"]
+
+    task = provider.get(f"/tasks/{task_for(provider, instance_id, 'provider_answer')}").get_json()
+    assert task["context"]["complaint"]["content"] == "合同约定的系统至今未上线。"
+    assert not {"content", "attachments", "provider_credit_code", "start_data", "complainant"} & set(task["context"])
+    assert not any(secret in str(task) for secret in COMPLAINANT)
+    assert provider.get(f"/attachments/{proof}").status_code == 404
+    pages = Session(app, "applicant1")
+    mine = pages.text("/my")
+    assert "请本单位办理的事项" in mine and f"/tasks/{task['id']}" in mine
+    page = pages.text(f"/tasks/{task['id']}")
+    assert "合同约定的系统至今未上线。" in page and "投诉人" not in page
+    assert not any(secret in page for secret in COMPLAINANT) and f"/cases/{instance_id}" not in page
+    assert pages.get(f"/cases/{instance_id}").status_code == 404
+
+    answer_file = provider.upload("验收单.pdf").get_json()["id"]
+    complete(provider, instance_id, "provider_answer",
+             {"answer": "系统已于6月上线，附验收单。", "answer_files": [answer_file]})
+    closed = pages.text(f"/tasks/{task['id']}")  # what it answered stays readable to it, not the rest
+    assert "系统已于6月上线，附验收单。" in closed and "此事项已办结" in closed
+    assert not any(secret in closed for secret in COMPLAINANT)
+
+    verifying = city.get(f"/tasks/{task_for(city, instance_id, 'verify_complaint')}").get_json()
+    complainant = verifying["context"]["complainant"]
+    assert (complainant["organization"], complainant["credit_code"][:17]) == COMPLAINANT[::2]
+    assert complainant["mobile"] == "022-23456789" and complainant["email"] == "applicant2@example.cn"
+    assert verifying["context"]["answer"] == "系统已于6月上线，附验收单。"
+    page = Session(app, "city").text(f"/tasks/{verifying['id']}")
+    assert "投诉人（仅核实人员可见）" in page and "022-23456789" in page and "系统已于6月上线，附验收单。" in page
+    assert city.get(f"/attachments/{answer_file}").status_code == 200
+
+    # The process owner runs the rules, not the cases; the complainant does not read the answer.
+    for api in (owner, applicant2):
+        history = api.get(f"/process-instances/{instance_id}/history").get_json()
+        for entry in (e for e in history if e["element_id"] in ("identify_complainant", "provider_answer")):
+            assert entry["data"] is None, (api, entry)
+        assert "系统已于6月上线" not in str(history) and "022-23456789" not in str(history)
+    assert "complainant" not in owner.get(f"/process-instances/{instance_id}").get_json().get("data", {})
+    assert applicant2.get(f"/attachments/{answer_file}").status_code == 404
+
+
+def test_verification_goes_on_when_the_answer_period_passes(app, as_user):
+    admit(app, as_user)
+    instance_id = file(as_user("applicant2"))["instance_id"]
+    run_timers(app, datetime.now(UTC) + timedelta(days=8))
+    city = as_user("city")
+    task = city.get(f"/tasks/{task_for(city, instance_id, 'verify_complaint')}").get_json()
+    assert task["context"]["answer_status"] == "lapsed"
+    assert "被投诉服务商在答复期内未答复" in Session(app, "city").text(f"/tasks/{task['id']}")
+    assert as_user("applicant1").get("/tasks").get_json() == []

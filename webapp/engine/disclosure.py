@@ -6,7 +6,13 @@ Declared in the package, not in code:
   fields and its multi-instance items and output collection, a script's variables, a service's result,
   a message's variable). A name that an unrestricted step also writes is not hidden: the case data
   holds the last value written under a name, whoever wrote it.
-* `readable_by` — a form field's list of roles that may read its value wherever it shows.
+* `readable_by` — a form field's list of roles that may read its value wherever it shows. The form a
+  case is started with is also kept whole as `start_data`, read only by who may read all of its fields.
+
+Besides the roles, a declaration may name `party`: the accounts of the organisation the case belongs to.
+A step may put a task in another organisation's inbox (a complaint's answer goes to the provider
+complained about); that organisation's accounts are applicants too, but not the case's party, so what
+is declared "city, party" (who complained, and about what) stays hidden from them.
 
 The city reads everything; everyone reads what they did themselves. The process owner runs the rules,
 not the cases: of a case they see where it is and what happened (steps, dates, errors), but of its
@@ -21,6 +27,7 @@ the exports all ask it.
 from dataclasses import dataclass, field
 
 from ..formkit import FormDefinitionError, FormNotFound
+from ..formkit.definition import CASE_PARTY
 from ..models import AuditEvent, HumanTask
 from .findings import NS
 from .lint import script_names
@@ -29,6 +36,7 @@ from .xml import parse_xml
 
 READS_ALL = frozenset({"city"})
 DECLARED_ONLY = frozenset({"owner"})  # reads a case's content only where the package names the role
+START_DATA = "start_data"  # the start form's values, as runtime keeps them
 _STEP_TAGS = ("userTask", "scriptTask", "serviceTask", "businessRuleTask", "task", "manualTask", "sendTask",
               "receiveTask", "callActivity", "startEvent", "intermediateCatchEvent", "boundaryEvent")
 
@@ -98,11 +106,14 @@ def build_policy(bpmn_text, key, library):
             name = message_names.get(str(ref), str(ref))
             messages[name] = messages.get(name, readers) & readers
     data = {name: readers for name, readers in restricted.items() if name not in free}
+    start_forms = {str(k) for k in root.xpath("//spiff:property[@name='startForm']/@value", namespaces=NS)}
     for form_key in root.xpath("//spiff:property[@name='formKey' or @name='startForm']/@value",
                                namespaces=NS):
         for f in _form_fields(library, str(form_key)):
             if f.readable_by is not None:
-                data[f.name] = data.get(f.name, frozenset(f.readable_by)) & frozenset(f.readable_by)
+                readers = frozenset(f.readable_by)
+                for name in (f.name, START_DATA) if str(form_key) in start_forms else (f.name,):
+                    data[name] = data.get(name, readers) & readers
     return Policy(steps=steps, data=data, messages=messages, reviews=reviews)
 
 
@@ -123,6 +134,9 @@ class Reader:
     def __init__(self, user, instance, policy_, open_elements=None):
         self.user, self.instance, self.policy = user, instance, policy_
         self.reads_all = user.role in READS_ALL
+        party = user.role == "applicant" and user.organization_id is not None \
+            and user.organization_id == instance.organization_id
+        self.roles = frozenset({user.role, CASE_PARTY} if party else {user.role})
         self._open = None if open_elements is None else frozenset(open_elements) & frozenset(policy_.reviews)
 
     @property
@@ -142,7 +156,7 @@ class Reader:
         readers = self.policy.steps.get(element_id)
         if self.user.role in DECLARED_ONLY:
             return readers is not None and self.user.role in readers
-        if readers is not None and self.user.role not in readers:
+        if readers is not None and not self.roles & readers:
             return False
         return element_id not in self.policy.reviews or element_id not in self.open_reviews
 
@@ -153,7 +167,7 @@ class Reader:
         readers = self.policy.data.get(name)
         if self.user.role in DECLARED_ONLY:
             return readers is not None and self.user.role in readers
-        if readers is not None and self.user.role not in readers:
+        if readers is not None and not self.roles & readers:
             return False
         reviews = [e for e, names in self.policy.reviews.items() if name in names]
         return not reviews or not (set(reviews) & self.open_reviews)
@@ -186,7 +200,7 @@ class Reader:
             return dict(e, data=self.data(data))
         if action == "message" and not self.reads_all:
             readers = self.policy.messages.get(e["name"])
-            if readers is not None and self.user.role not in readers:
+            if readers is not None and not self.roles & readers:
                 return dict(e, data=None)
         if action == "complete" and e["actor"] != self.user.username:
             return dict(e, data=self.data(data))

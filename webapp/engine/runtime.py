@@ -296,11 +296,22 @@ def _sync_human_tasks(instance, workflow, known):
             name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane, role=role,
             form_key=_properties(task).get("formKey"),
             district=instance.district if role == "district" else None,
-            organization_id=instance.organization_id if role == "applicant" else None,
+            organization_id=_organization(task, instance) if role == "applicant" else None,
             assignee=_evaluate_property(task, "assignee"),
             due_at=_due_at(task, instance)))
     rows.add_tasks(new)
     return new
+
+
+def _organization(task, instance):
+    """Whose inbox an enterprise's task goes to: the case's organisation, or the one the step's
+    `organization` property names (a complaint's answer goes to the provider complained about)."""
+    named = _evaluate_property(task, "organization")
+    if named in (None, ""):
+        return instance.organization_id
+    if isinstance(named, bool) or not str(named).isdigit():
+        raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的 organization 应为单位编号：{named!r}")
+    return int(named)
 
 
 def _due_at(task, instance):

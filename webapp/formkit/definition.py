@@ -333,8 +333,12 @@ def _account(raw, where: str) -> dict:
     return values
 
 
+# Besides the roles of forms/lists/roles.yaml: the accounts of the case's own organisation (engine/disclosure.py).
+CASE_PARTY = "party"
+
+
 def _roles(raw, where: str, read_list) -> tuple[str, ...]:
-    known = {item.get("value") for item in read_list("roles") or () if isinstance(item, dict)}
+    known = {item.get("value") for item in read_list("roles") or () if isinstance(item, dict)} | {CASE_PARTY}
     if not isinstance(raw, list) or not raw or not all(isinstance(r, str) and r in known for r in raw):
         raise FormDefinitionError(f"{where}: expected a list of roles from forms/lists/roles.yaml ({sorted(known)})")
     return tuple(raw)

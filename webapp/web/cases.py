@@ -43,10 +43,11 @@ def submissions(instance, reader):
                                  task.completed_at, data), engine.form_for(task)))
     start_form = engine.process_properties(instance.definition).get("startForm")
     started = AuditEvent.query.filter_by(instance_id=instance.id, action="start").first()
-    if start_form and started and (started.data or {}).get("data"):
+    data = reader.data((started.data or {}).get("data")) if start_form and started else None
+    if data:  # nothing of it readable (a complaint, to the provider answering it): not even who started it
         definition = engine.package.library(instance.definition).form(start_form)
-        shown.append((_shown(instance, definition.title, start_form, None, started.actor, started.at,
-                             reader.data(started.data["data"])), definition))
+        shown.append((_shown(instance, definition.title, start_form, None, started.actor, started.at, data),
+                      definition))
     return shown
 
 
@@ -95,12 +96,20 @@ def decision_of(task):
 @login_required
 def mine():
     cases = scope.instances_query(current_user).order_by(ProcessInstance.id.desc()).all()
-    open_tasks = {t.instance_id: t for t in scope.candidate_tasks(current_user)}
+    ours = {c.id for c in cases}
+    candidates = scope.candidate_tasks(current_user).order_by(HumanTask.id).all()
+    open_tasks = {t.instance_id: t for t in candidates if t.instance_id in ours}
+    # steps other organisations' cases ask of this one (a complaint's answer), open and lately done
+    asked = [t for t in candidates if t.instance_id not in ours]
+    answered = (HumanTask.query.join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                .filter(HumanTask.completed_by == current_user.username, HumanTask.state == "completed",
+                        ProcessInstance.organization_id.is_distinct_from(current_user.organization_id))
+                .order_by(HumanTask.completed_at.desc()).limit(10).all())
     applied = {c.round_id for c in cases if c.round_id and c.outcome != "not_recommended"}
     open_rounds = [r for r in Round.query.order_by(Round.closes_at).all()
                    if r.is_open() and engine.can_start(r.kind, current_user)]
     membership = PoolEntry.query.filter_by(organization_id=current_user.organization_id, removed_at=None).first()
-    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks,
+    return render_template("cases/mine.html", cases=cases, open_tasks=open_tasks, asked=asked, answered=answered,
                            rounds=[r for r in open_rounds if r.id not in applied],
                            applied_rounds=[r for r in open_rounds if r.id in applied],
                            bars={c.id: progress.of(c) for c in cases}, membership=membership,
@@ -297,9 +306,10 @@ def run_step(step):
 @login_required
 def handle(task_id):
     task = engine.visible_task(task_id, current_user)
-    if task.state != "open":
+    if task.state != "open" and scope.can_see_instance(current_user, task.instance):
         flash(_("该任务已办结"), "info")
         return redirect(url_for("cases.case", instance_id=task.instance_id))
+    # a closed task on a case one does not follow (a provider's answer to a complaint): shown read-only
     if request.method == "GET":
         engine.operations.mark_opened(task, current_user)
         db.session.commit()
@@ -349,6 +359,7 @@ def handle(task_id):
                            draft=engine.task_drafts.of(task, current_user.username) if actionable else None,
                            now=utcnow(), draws=actionable and engine.experts.FIELD in definition.field_names(),
                            errors=errors, actionable=actionable, submitted=submitted, votes=votes,
+                           follows=scope.can_see_instance(current_user, instance),
                            decision_label=_decision_labels([task]),
                            context=reader.data(engine.task_context(task)),
                            files=attachment_names(_ids_in(submitted) + current_ids))

@@ -41,7 +41,19 @@ def register(ctx, provider_credit_code, content, attachments=None):
     ctx.instance.subject, ctx.instance.district = provider.name, None
     db.session.flush()
     return {"id": complaint.id, "receipt": complaint.receipt, "provider": provider.name,
-            "provider_credit_code": provider.credit_code, "provider_org_id": provider.id}
+            "provider_credit_code": provider.credit_code, "provider_org_id": provider.id,
+            "content": complaint.content, "received_at": clock.now().isoformat()}
+
+
+def complainant(ctx, complaint_id):
+    """Who complained and how to reach them, for the verifier: the diagram declares who reads it (the
+    complaint itself, which the provider answers, says nothing of them)."""
+    complaint = Complaint.query.filter_by(id=complaint_id, instance_id=ctx.instance.id).one()
+    org = db.session.get(Organization, complaint.complainant_org_id)
+    person = User.query.filter_by(username=complaint.filed_by).first()
+    return {"organization": org.name, "credit_code": org.credit_code, "person": person.display_name if person else None,
+            "mobile": (person.mobile if person else None) or org.contact_phone,
+            "email": (person.email if person else None) or org.contact_email, "contact_name": org.contact_name}
 
 
 def record(ctx, complaint_id, decision, opinion, threshold):
@@ -63,4 +75,4 @@ def record(ctx, complaint_id, decision, opinion, threshold):
             "starts_removal": complaint.started_removal}
 
 
-OPERATIONS = {"complaints.register": register, "complaints.record": record}
+OPERATIONS = {"complaints.register": register, "complaints.complainant": complainant, "complaints.record": record}
