@@ -335,3 +335,63 @@ def test_center_is_created_through_the_pages(login_as, new_page, screenshot):
     assert "done" in marker(lead, "create_center") and "done" in marker(lead, "end_confirmed")
     assert marker(lead, "expert_review") == set()
     screenshot(lead, "center-05-case")
+
+
+# ---------------------------------------------------------------- Art. 8 (四): a complaint, answered and verified
+
+
+def test_complaint_is_answered_by_the_provider_and_followed_by_receipt(app, as_user, login_as, new_page, screenshot):
+    """The complainant files and keeps the 受理编号; the provider answers what it is accused of without
+    learning who complained; the verifier reads who did, how to reach them and the answer; the public
+    follows the receipt to the finding."""
+    admit(app, as_user, "applicant3", "binhai", year=2035)
+    complaint = "合同约定的智能排产系统至今未上线，多次催促无果。"
+
+    complainant = login_as("applicant2")
+    complainant.goto("/my")
+    complainant.locator("#start-links").get_by_role("link", name="投诉资源池中的服务商").click()
+    complainant.fill("#provider_credit_code", credit_code_of("applicant3"))
+    complainant.fill("#content", complaint)
+    complainant.set_input_files("#attachments", pdf("采购合同.pdf"))
+    complainant.click("#submit-start")
+    notice = complainant.locator(".alert-success")
+    expect(notice).to_contain_text("受理编号 TS-")
+    receipt = notice.inner_text().split("受理编号 ")[1].split("，")[0]
+    screenshot(complainant, "complaint-01-filed")
+
+    provider = login_as("applicant3")
+    provider.goto("/my")
+    asked = provider.locator("#asked")
+    expect(asked).to_contain_text("请本单位办理的事项")
+    asked.get_by_role("link", name="答复投诉").click()
+    expect(provider.locator("h2")).to_have_text("答复投诉")
+    expect(provider.locator("#complaint")).to_contain_text(complaint)
+    expect(provider.locator("#complaint")).to_contain_text(receipt)
+    for secret in (NANKAI, "采购合同.pdf", "applicant2"):
+        expect(provider.locator("body")).not_to_contain_text(secret)
+    expect(provider.locator("#complainant")).to_have_count(0)
+    provider.fill("#answer", "系统已于今年6月部署上线，附客户签字的验收单。")
+    provider.set_input_files("#answer_files", pdf("验收单.pdf"))
+    screenshot(provider, "complaint-02-answer")
+    submit(provider)
+    expect(provider.locator("#asked")).to_contain_text("已办结于")
+
+    city = open_todo(login_as("city"), BINHAI, "核实投诉")
+    expect(city.locator("#complainant")).to_contain_text(NANKAI)
+    expect(city.locator("#complainant")).to_contain_text("022-23456789")
+    expect(city.locator("#complaint")).to_contain_text(complaint)
+    expect(city.locator("body")).to_contain_text("系统已于今年6月部署上线")
+    expect(city.locator("body")).to_contain_text("验收单.pdf")
+    city.check("input[name=decision][value=unfounded]")
+    city.fill("#opinion", "经核实，系统已按合同上线并通过验收，投诉不属实。")
+    screenshot(city, "complaint-03-verify")
+    submit(city)
+
+    visitor = new_page()
+    visitor.goto("/complaints")
+    visitor.fill("input[name=receipt]", receipt)
+    visitor.locator("input[name=receipt]").press("Enter")
+    expect(visitor.locator("body")).to_contain_text("投诉不属实")
+    expect(visitor.locator("body")).to_contain_text("经核实，系统已按合同上线并通过验收")
+    expect(visitor.locator("body")).not_to_contain_text(NANKAI)
+    screenshot(visitor, "complaint-04-receipt")
