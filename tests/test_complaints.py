@@ -92,7 +92,7 @@ def test_complaint_case_belongs_to_the_complainant(app, as_user):
     task = city.get(f"/tasks/{task_for(city, instance_id, 'verify_complaint')}").get_json()
     assert task["subject"] == PROVIDER and task["form"]["key"] == "verify_complaint"
     assert task["context"]["content"] == "服务质量差，合同约定的系统至今未上线。"
-    assert task["context"]["complaint"]["provider_credit_code"] == credit_code_of("applicant1")
+    assert task["context"]["registered_complaint"]["provider_credit_code"] == credit_code_of("applicant1")
     assert city.get(f"/attachments/{proof}").status_code == 200
     response = city.post(f"/tasks/{task['id']}/complete", {"data": {"decision": "verified"}})
     assert response.status_code == 422 and "opinion" in response.get_json()["errors"]
@@ -196,7 +196,7 @@ def test_the_provider_answers_without_learning_who_complained(app, as_user):
     instance_id = file(applicant2, content="合同约定的系统至今未上线。", attachments=[proof])["instance_id"]
 
     task = provider.get(f"/tasks/{task_for(provider, instance_id, 'provider_answer')}").get_json()
-    assert task["context"]["complaint"]["content"] == "合同约定的系统至今未上线。"
+    assert task["context"]["registered_complaint"]["content"] == "合同约定的系统至今未上线。"
     assert not {"content", "attachments", "provider_credit_code", "start_data", "complainant"} & set(task["context"])
     assert not any(secret in str(task) for secret in COMPLAINANT)
     assert provider.get(f"/attachments/{proof}").status_code == 404

@@ -130,6 +130,9 @@ def test_returned_application_with_every_field_reopens_and_resubmits_unchanged(a
     complete(as_user("district-hexi"), instance_id, "district_review", {"decision": "return", "opinion": "请补充"})
     task_id = task_for(first, instance_id, "submit_application")
     complete(first, instance_id, "submit_application", _every_field(first, "applicant1"), expect=200)
+    review = task_for(as_user("district-hexi"), instance_id, "district_review")
+    shown = Session(app, "district-hexi").text(f"/tasks/{review}")
+    assert "2015年6月18日" in shown and "5,000.50" in shown  # as a Chinese record writes a date and an amount
     complete(as_user("district-hexi"), instance_id, "district_review", {"decision": "return", "opinion": "再补充"})
     task_id = task_for(first, instance_id, "submit_application")
     page = Session(app, "applicant1")

@@ -16,7 +16,7 @@ from .models import Organization, User
 
 
 def _words():
-    return {"system": _("系统"), "public": _("社会公众")}
+    return {"system": _("系统"), "public": _("社会公众"), "cli": _("系统（命令行部署）")}
 
 
 def _known():

@@ -21,9 +21,8 @@ def file_complaint():
         return error(422, "投诉信息不完整", errors)
     instance = engine.start("complaint", g.user, data=clean)
     db.session.commit()
-    registered = instance.data["complaint"]
-    return jsonify({"instance_id": instance.id, "complaint_id": registered["id"],
-                    "receipt": registered["receipt"]}), 201
+    registered = Complaint.query.filter_by(instance_id=instance.id).one()
+    return jsonify({"instance_id": instance.id, "complaint_id": registered.id, "receipt": registered.receipt}), 201
 
 
 @bp.get("/complaints")

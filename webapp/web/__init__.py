@@ -1,6 +1,6 @@
 """The server-rendered pages: one blueprint per area, Chinese by default, English selectable."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import render_template, request, session
@@ -34,6 +34,15 @@ def isotime(text, fmt="%Y-%m-%d %H:%M"):
         return text
 
 
+def field_date(text):
+    """A date field's value (ISO text) as the reader writes dates: 2020年5月1日, or 2020-05-01 in English."""
+    try:
+        day = date.fromisoformat(str(text))
+    except ValueError:
+        return text
+    return cn_date(day) if str(get_locale()) == "zh" else day.isoformat()
+
+
 def amount(value, kind="decimal"):
     """A number as a person writes it, by its form field's type: an integer's 2000, a decimal's 2,000.00
     (JSON keeps both as floats: never "2000.0"); anything else as it is."""
@@ -48,6 +57,7 @@ def init_app(app):
     app.jinja_env.filters["isotime"] = isotime
     app.jinja_env.filters["cndate"] = cn_date
     app.jinja_env.filters["amount"] = amount
+    app.jinja_env.filters["field_date"] = field_date
     app.jinja_env.globals.update(
         label=lambda name, value: labels.label(name, value, str(get_locale())),
         options=lambda name: labels.options(name, str(get_locale())),
