@@ -225,3 +225,23 @@ def test_a_table_that_emits_an_unknown_grade_stops_the_case(app, as_user):
     assert response.status_code == 422 and "very_good" in response.get_json()["error"]
     [entry] = app.test_client().get("/api/v1/public/resource-pool").get_json()
     assert entry["grade"] is None
+
+
+def test_an_extended_round_moves_the_report_deadline_and_its_timer(app, as_user):
+    """The city extends the grading round: the report is due at the new closing, and 报告逾期 does not fire
+    at the old one (no removal for a provider still within its time)."""
+    admit(app, as_user)
+    applicant, city = as_user("applicant1"), as_user("city")
+    round_ = open_grading(city)
+    [instance] = grading_cases(applicant, round_["id"])
+    closes = datetime.fromisoformat(round_["closes_at"])
+    later = (closes + timedelta(days=10)).replace(microsecond=0)
+    changed = city.client.patch(f"/api/v1/rounds/{round_['id']}", headers=city.headers,
+                                json={"closes_at": later.isoformat()})
+    assert changed.status_code == 200, changed.get_json()
+
+    assert run_timers(app, closes + timedelta(days=1)) == 0
+    assert case(applicant, instance["id"])["status"] == "running" and removals(city) == []
+    assert case(city, instance["id"])["data"]["round_info"]["closes_at"] == later.isoformat()
+    assert run_timers(app, later + timedelta(seconds=1)) == 1
+    assert case(applicant, instance["id"])["outcome"] == "report_missing"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from selection import application, complete, task_for
+from selection import application, complete
 from web import Session
 
 from webapp.extensions import db
@@ -178,11 +178,16 @@ def test_a_calls_templates_outlive_the_orphan_sweep(app, as_user):
 
 
 def test_an_applicant_submits_within_an_extended_call(app, as_user):
-    city, applicant = as_user("city"), as_user("applicant1")
+    """…and a return after the extension gives the applicant until the new closing, not the old one."""
+    city, applicant, hexi = as_user("city"), as_user("applicant1"), as_user("district-hexi")
     found = call(city)
     instance_id = applicant.post("/process-instances", {"process": "provider_selection",
                                                         "round_id": found["id"]}).get_json()["id"]
-    city.client.patch(f"/api/v1/rounds/{found['id']}", headers=city.headers,
-                      json={"closes_at": (datetime.now(UTC) + timedelta(days=50)).isoformat()})
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=50)
+    city.client.patch(f"/api/v1/rounds/{found['id']}", headers=city.headers, json={"closes_at": later.isoformat()})
     complete(applicant, instance_id, "submit_application", application(applicant))
-    assert task_for(as_user("district-hexi"), instance_id, "district_review")
+    complete(hexi, instance_id, "district_review", {"decision": "return", "opinion": "请补充审计报告"})
+    with app.app_context():
+        again = HumanTask.query.filter_by(instance_id=instance_id, element_id="submit_application",
+                                          state="open").one()
+        assert again.due_at == later

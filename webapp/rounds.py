@@ -5,11 +5,19 @@ the round's own history is read back from the audit trail."""
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import text, update
+from sqlalchemy import text
 
-from .engine import Conflict, ValidationFailed, audit, latest_definition, process_properties, start_round_cases
+from .engine import (
+    Conflict,
+    ValidationFailed,
+    audit,
+    latest_definition,
+    process_properties,
+    round_close,
+    start_round_cases,
+)
 from .extensions import db
-from .models import ROUND_EVENTS, Attachment, AuditEvent, HumanTask, ProcessInstance, Round, utcnow
+from .models import ROUND_EVENTS, Attachment, AuditEvent, Round, utcnow
 
 BODY_MAX = 20000
 MAX_ATTACHMENTS = 20
@@ -93,7 +101,8 @@ def _shown(value):
 def change_round(round_, actor, **given):
     """Edit the call's title, text and templates, move its opening (before it opens) or its closing
     (extend it, or end it sooner); ValidationFailed naming every problem, Conflict once closed early.
-    Open tasks due when the round closed (the applicants' 申报) move with its closing."""
+    The round's running cases follow a new closing (engine.round_close: open tasks and timers due then,
+    and what later steps read of the round)."""
     if round_.closed_early_at is not None:
         raise Conflict("该批次已提前截止，不能再修改")
     errors = {}
@@ -114,20 +123,12 @@ def change_round(round_, actor, **given):
     if not changes:
         return round_
     if "closes_at" in changes:
-        _move_deadlines(round_, closes_at)
+        round_close.follow(round_.id, round_.closes_at, closes_at)
     for name, value in after.items():
         setattr(round_, name, value)
     audit.record("round_change", actor.username, element_id=_subject(round_), name=round_.title,
                  data={"round_id": round_.id, "changes": changes})
     return round_
-
-
-def _move_deadlines(round_, closes_at):
-    """The open tasks of the round's cases that were due when it closed are due when it closes now."""
-    cases = db.session.query(ProcessInstance.id).filter(ProcessInstance.round_id == round_.id)
-    db.session.execute(update(HumanTask).where(HumanTask.state == "open", HumanTask.instance_id.in_(cases),
-                                               HumanTask.due_at == round_.closes_at)
-                       .values(due_at=closes_at, reminded_at=None, escalated_at=None))
 
 
 def close_round(round_, actor, reason):

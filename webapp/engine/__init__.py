@@ -11,6 +11,7 @@ from . import (
     oversight,
     package,
     parameters,
+    round_close,
     task_drafts,
     workdays,
 )
@@ -46,7 +47,7 @@ from .versions import latest_definition, message_steps, process_properties
 __all__ = [
     "Package", "assemble", "changes", "compare_versions", "deadlines", "experts", "from_repository", "notifications",
     "attachments", "milestones", "of_version", "operations", "oversight", "package", "parameters", "task_drafts",
-    "workdays",
+    "round_close", "workdays",
     "ON_DEPLOY", "PolicyChangeRequired", "process_properties", "structured",
     "Conflict", "DefinitionError", "EngineError", "NotAllowed", "NotFound", "ScriptError", "ValidationFailed",
     "attachment_checker", "can_start", "claim", "complete", "deliver_message", "deploy", "fire_timers", "form_for",

@@ -330,7 +330,7 @@ def _due_at(task, instance):
         raise ScriptError(f"任务 {task.task_spec.bpmn_id} 的办理期限无效：{err}") from None
 
 
-def _timer_definition(task):
+def timer_definition(task):
     """The timer a waiting task waits for; an event-based gateway holds its branches' events."""
     definition = getattr(task.task_spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
@@ -361,10 +361,10 @@ def _timer_spec(task):
 
 def _sync_timers(instance, workflow, pending):
     """Timer rows follow the tasks waiting for a timer (`pending`: {guid: row id} of the unfired rows)."""
-    waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t)}
+    waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if timer_definition(t)}
     rows.drop_timers([row_id for guid, row_id in pending.items() if guid not in waiting])
     rows.add_timers([dict(instance_id=instance.id, task_guid=guid, element_id=_timer_spec(task).bpmn_id,
-                          name=_timer_spec(task).bpmn_name, due_at=_timer_due(task, _timer_definition(task)))
+                          name=_timer_spec(task).bpmn_name, due_at=_timer_due(task, timer_definition(task)))
                      for guid, task in waiting.items() if guid not in pending])
 
 
@@ -375,7 +375,7 @@ def open_work(instance):
     workflow = load_workflow(instance, SYSTEM)
     ready = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     waiting = workflow.get_tasks(state=TaskState.WAITING)
-    return ready, {str(t.id) for t in waiting if _timer_definition(t)}, bool(waiting)
+    return ready, {str(t.id) for t in waiting if timer_definition(t)}, bool(waiting)
 
 
 def start(process_key, user, round_id=None, data=None, organization=None):
