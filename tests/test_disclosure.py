@@ -92,10 +92,16 @@ def test_the_objected_provider_reads_neither_the_objection_nor_the_objector(app,
     response = public.post(f"/api/v1/public/notices/{notice['id']}/objections",
                            json={"name": "王某某", "contact": "13900001111", "content": "申报案例系伪造ABC"})
     assert response.status_code == 201
+    verifying = Session(app, "city").text(f"/tasks/{task_for(as_user('city'), instance_id, 'verify_objection')}")
+    assert "王某某" in verifying and "13900001111" in verifying  # the verifier reaches the objector
     complete(as_user("city"), instance_id, "verify_objection", {"decision": "dismissed", "opinion": "查无实据XYZ"})
+    owner = as_user("owner")  # runs the rules, not the cases: the objector is the verifier's alone
     for text in (str(case(applicant, instance_id)["data"]),
                  str(applicant.get(f"/process-instances/{instance_id}/history").get_json()),
-                 Session(app, "applicant1").text(f"/cases/{instance_id}")):
+                 Session(app, "applicant1").text(f"/cases/{instance_id}"),
+                 str(case(owner, instance_id)["data"]),
+                 str(owner.get(f"/process-instances/{instance_id}/history").get_json()),
+                 Session(app, "owner").text(f"/cases/{instance_id}")):
         assert "伪造ABC" not in text and "王某某" not in text and "13900001111" not in text and "XYZ" not in text
     city_page = Session(app, "city").text(f"/cases/{instance_id}")
     assert "查无实据XYZ" in city_page

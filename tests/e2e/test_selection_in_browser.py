@@ -203,6 +203,8 @@ def test_provider_is_selected_through_the_pages(app, login_as, new_page, screens
     screenshot(visitor, "07-notice")
     open_task(city, "核查异议")
     expect(city.locator("#objection")).to_contain_text("该单位在津案例存疑")
+    expect(city.locator("#objector")).to_contain_text("王某")  # the verifier reaches the objector
+    expect(city.locator("#objector")).to_contain_text("13700000000")
     city.check("input[name=decision][value=dismissed]")
     city.fill("#opinion", "经核查，案例合同真实，异议不成立")
     submit(city)
