@@ -150,3 +150,25 @@ def test_the_withdrawal_path_is_seen_and_changed_in_the_panel(login_as, screensh
     assert 'name="outcome"' in end and 'name="status"' not in end
     review = xml[xml.index('<bpmn:userTask id="district_review"'):]
     assert 'name="takeBack" value="False"' in review[:review.index("</bpmn:userTask>")]
+
+
+def test_who_reads_a_step_and_whose_inbox_it_goes_to_are_in_the_panel(login_as, screenshot):
+    """The complaint's answer goes to the provider complained about (organization) and is read by the city
+    alone (readableBy); the owner sees and changes both in the panel, not only in the XML."""
+    page = login_as("owner")
+    page.goto("/workspace/complaint")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    element(page, "#modeler", "provider_answer").click()
+    expect(page.locator("#prop-organization")).to_have_value('registered_complaint["provider_org_id"]')
+    expect(page.locator("#prop-readableBy")).to_have_value("city")
+    expect(page.locator("#prop-dueWorkingDays")).to_have_value('params["answer_days"]')  # a rule parameter
+    page.locator("#prop-readableBy").fill("city, party")
+    page.locator("#prop-readableBy").blur()  # its change event sets the property
+    element(page, "#modeler", "verify_complaint").click()  # the city's lane: no organization to choose
+    expect(page.locator("#prop-element")).to_contain_text("verify_complaint")
+    expect(page.locator("#prop-organization")).to_have_count(0)
+    expect(page.locator("#prop-readableBy")).to_have_value("")
+    screenshot(page, "modeler-06-readers")
+    xml = page.evaluate("async () => (await window.workspaceModeler.saveXML()).xml")
+    answer = xml[xml.index('<bpmn:userTask id="provider_answer"'):]
+    assert 'name="readableBy" value="city, party"' in answer[:answer.index("</bpmn:userTask>")]

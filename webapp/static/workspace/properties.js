@@ -185,12 +185,16 @@ window.WorkspaceProperties = function (modeler, panel) {
     // One time limit: working days (on the package's calendar), calendar days, or a deadline expression.
     const limits = ['dueWorkingDays', 'dueIn', 'dueAt'].filter(function (name) { return property(bo, name); });
     const offered = function (name) { return !limits.length ? name !== 'dueAt' : limits.indexOf(name) >= 0; };
-    if (offered('dueWorkingDays')) {
-      const working = property(bo, 'dueWorkingDays');
+    const working = property(bo, 'dueWorkingDays');
+    if (offered('dueWorkingDays') && (!working || /^\d+$/.test(working.value.trim()))) {
       field(labels.dueWorkingDays, working ? working.value : '', function (value) {
         setProperty(element, 'dueWorkingDays', value.trim() ? String(parseInt(value, 10)) : null);
         show(element);
       }, 'dueWorkingDays', 'number');
+    } else if (offered('dueWorkingDays')) {  // an expression (a rule parameter: params["answer_days"]) stays one
+      field(labels.dueWorkingDaysExpression, working.value, function (value) {
+        setProperty(element, 'dueWorkingDays', value.trim() || null);
+      }, 'dueWorkingDays');
     }
     const due = property(bo, 'dueIn');
     if (offered('dueIn') && (!due || days(due.value) !== null)) {
@@ -224,6 +228,25 @@ window.WorkspaceProperties = function (modeler, panel) {
     const found = property(bo, 'takeBack');
     choice(labels.takeBack, [['', labels.takeBackAllowed], ['False', labels.takeBackRefused]],
       found ? found.value : '', function (value) { setProperty(element, 'takeBack', value || null); }, 'takeBack');
+  }
+
+  // Who may read what a step produces (engine/disclosure.py): roles, and `party` for the case's own organisation.
+  function readers(element, bo) {
+    const found = property(bo, 'readableBy');
+    field(labels.readableBy, found ? found.value : '', function (value) {
+      setProperty(element, 'readableBy', value.trim() || null);
+    }, 'readableBy');
+  }
+
+  // An enterprise's task goes to the case's organisation unless `organization` names another (a complaint's answer).
+  function organization(element, bo) {
+    const lane = laneOf(bo);
+    const role = lane === null ? null : roleOf(lane);
+    const found = property(bo, 'organization');
+    if (!found && !(role && role.value === 'applicant')) return;
+    field(labels.organization, found ? found.value : '', function (value) {
+      setProperty(element, 'organization', value.trim() || null);
+    }, 'organization');
   }
 
   function endEvent(element, bo) {
@@ -265,7 +288,9 @@ window.WorkspaceProperties = function (modeler, panel) {
     if (bo.$type === 'bpmn:UserTask') {
       userTask(element, bo);
       takeBack(element, bo);
+      organization(element, bo);
     }
+    if (/Task$|^bpmn:(StartEvent|IntermediateCatchEvent|BoundaryEvent|CallActivity)$/.test(bo.$type)) readers(element, bo);
     ['startForm', 'startableBy'].forEach(function (name) {
       const found = property(bo, name);
       if (found) field(name, found.value, function (value) { setProperty(element, name, value || null); }, name);
