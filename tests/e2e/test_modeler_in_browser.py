@@ -13,15 +13,21 @@ def element(page, scope, element_id):
     return page.locator(f'{scope} .djs-element[data-element-id="{element_id}"]')
 
 
+def open_modeler(login_as, key):
+    """The owner's workspace of process `key`, its diagram drawn."""
+    page = login_as("owner")
+    page.goto(f"/workspace/{key}")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    return page
+
+
 def classes(locator):
     return set((locator.get_attribute("class") or "").split())
 
 
 def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot, monkeypatch):
     monkeypatch.setitem(app.config, "DEPLOY_SCENARIOS", True)  # the e2e app turns them off; production runs them
-    page = login_as("owner")
-    page.goto("/workspace/provider_selection")
-    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page = open_modeler(login_as, "provider_selection")
     base = int(re.search(r"v(\d+)", page.locator("h2 small").inner_text()).group(1))
 
     # Select the notice's service task on the canvas; the properties panel shows its period parameter.
@@ -97,9 +103,7 @@ def test_owner_edits_lints_fixes_deploys_and_compares(app, login_as, screenshot,
 def test_a_copied_task_keeps_its_form_time_limit_and_countersign(login_as, screenshot):
     """Ctrl+C / Ctrl+V of a user task: the copy has the same form, time limit and 会签 in the panel (bpmn-js alone
     drops Spiff's extension elements, so a pasted review step would have no form)."""
-    page = login_as("owner")
-    page.goto("/workspace/provider_selection")
-    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page = open_modeler(login_as, "provider_selection")
     shape = element(page, "#modeler", "district_review")
     shape.click()
     page.fill("#prop-countersign", "2")
@@ -130,9 +134,7 @@ def test_a_copied_task_keeps_its_form_time_limit_and_countersign(login_as, scree
 def test_the_withdrawal_path_is_seen_and_changed_in_the_panel(login_as, screenshot):
     """撤回 is the diagram's: the panel shows the boundary event's message and the end's outcome and how it ends
     the case; making the end 办结 instead of 终止 removes its status property from the saved diagram."""
-    page = login_as("owner")
-    page.goto("/workspace/provider_selection")
-    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page = open_modeler(login_as, "provider_selection")
     element(page, "#modeler", "withdraw_in_review").click()
     expect(page.locator("#prop-element")).to_contain_text("withdraw_in_review")
     expect(page.locator("#prop-message")).to_have_value("msg_withdraw")
@@ -155,9 +157,7 @@ def test_the_withdrawal_path_is_seen_and_changed_in_the_panel(login_as, screensh
 def test_who_reads_a_step_and_whose_inbox_it_goes_to_are_in_the_panel(login_as, screenshot):
     """The complaint's answer goes to the provider complained about (organization) and is read by the city
     alone (readableBy); the owner sees and changes both in the panel, not only in the XML."""
-    page = login_as("owner")
-    page.goto("/workspace/complaint")
-    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page = open_modeler(login_as, "complaint")
     element(page, "#modeler", "provider_answer").click()
     expect(page.locator("#prop-organization")).to_have_value('registered_complaint["provider_org_id"]')
     expect(page.locator("#prop-readableBy")).to_have_value("city")
