@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 from selection import admit, credit_code_of
+from test_progress_in_browser import both_widths
 
 SMART = "天津智造数字科技有限公司"  # applicant1, 河西区
 NANKAI = "天津南开工业互联网有限公司"  # applicant2, 南开区
@@ -370,6 +371,7 @@ def test_complaint_is_answered_by_the_provider_and_followed_by_receipt(app, as_u
     for secret in (NANKAI, "采购合同.pdf", "applicant2"):
         expect(provider.locator("body")).not_to_contain_text(secret)
     expect(provider.locator("#complainant")).to_have_count(0)
+    both_widths(provider, screenshot, "complaint-02a-answer")  # an answer from a phone, too
     provider.fill("#answer", "系统已于今年6月部署上线，附客户签字的验收单。")
     provider.set_input_files("#answer_files", pdf("验收单.pdf"))
     screenshot(provider, "complaint-02-answer")
@@ -382,6 +384,7 @@ def test_complaint_is_answered_by_the_provider_and_followed_by_receipt(app, as_u
     expect(city.locator("#complaint-content")).to_contain_text(complaint)
     expect(city.locator("body")).to_contain_text("系统已于今年6月部署上线")
     expect(city.locator("body")).to_contain_text("验收单.pdf")
+    both_widths(city, screenshot, "complaint-03a-verify")
     city.check("input[name=decision][value=unfounded]")
     city.fill("#opinion", "经核实，系统已按合同上线并通过验收，投诉不属实。")
     screenshot(city, "complaint-03-verify")
