@@ -228,10 +228,14 @@ def test_the_provider_answers_without_learning_who_complained(app, as_user):
     # The process owner runs the rules, not the cases; the complainant does not read the answer.
     for api in (owner, applicant2):
         history = api.get(f"/process-instances/{instance_id}/history").get_json()
+        assert api is applicant2 or not any(secret in str(history) for secret in COMPLAINANT)
         for entry in (e for e in history if e["element_id"] in ("identify_complainant", "provider_answer")):
             assert entry["data"] is None, (api, entry)
         assert "系统已于6月上线" not in str(history) and "022-23456789" not in str(history)
     assert "complainant" not in owner.get(f"/process-instances/{instance_id}").get_json().get("data", {})
+    owner_page = Session(app, "owner").text(f"/cases/{instance_id}")
+    assert "答复投诉" in owner_page and not any(secret in owner_page for secret in COMPLAINANT)
+    assert COMPLAINANT[0] in Session(app, "applicant2").text(f"/cases/{instance_id}")  # its own, it reads
     assert applicant2.get(f"/attachments/{answer_file}").status_code == 404
 
 

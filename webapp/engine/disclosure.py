@@ -2,7 +2,8 @@
 
 Declared in the package, not in code:
 * `readableBy` — a property of any step (user, script, service task, event): the roles that may read
-  what the step produces: its submission, who did it, and the data it writes (a user task's form
+  what the step produces: its submission, who did it, and the data it writes (on the process's start
+  event: who started the case, and the start form as the history shows it) (a user task's form
   fields and its multi-instance items and output collection, a script's variables, a service's result,
   a message's variable). A name that an unrestricted step also writes is not hidden: the case data
   holds the last value written under a name, whoever wrote it.
@@ -49,6 +50,7 @@ class Policy:
     data: dict = field(default_factory=dict)  # data name -> frozenset of roles
     messages: dict = field(default_factory=dict)  # message name -> frozenset of roles
     reviews: dict = field(default_factory=dict)  # multi-instance user task id -> the names it writes
+    start: frozenset | None = None  # readers of the process's start event: who started the case, and with what
 
 
 def _roles(value):
@@ -114,7 +116,9 @@ def build_policy(bpmn_text, key, library):
                 readers = frozenset(f.readable_by)
                 for name in (f.name, START_DATA) if str(form_key) in start_forms else (f.name,):
                     data[name] = data.get(name, readers) & readers
-    return Policy(steps=steps, data=data, messages=messages, reviews=reviews)
+    starts = root.xpath("//bpmn:process/bpmn:startEvent/@id", namespaces=NS)
+    start = next((steps[str(i)] for i in starts if str(i) in steps), None)
+    return Policy(steps=steps, data=data, messages=messages, reviews=reviews, start=start)
 
 
 _policies = {}
@@ -149,25 +153,28 @@ class Reader:
                 if self.policy.reviews else frozenset()
         return self._open
 
+    def _declared(self, readers):
+        """Whether what is declared readable by `readers` (None: nothing declared) is the person's to read."""
+        if self.user.role in DECLARED_ONLY:
+            return readers is not None and self.user.role in readers
+        return readers is None or bool(self.roles & readers)
+
     def step(self, element_id, actor=None):
         """Whether the person may read a step's submission and who did it."""
         if self.reads_all or (actor is not None and actor == self.user.username):
             return True
-        readers = self.policy.steps.get(element_id)
-        if self.user.role in DECLARED_ONLY:
-            return readers is not None and self.user.role in readers
-        if readers is not None and not self.roles & readers:
-            return False
-        return element_id not in self.policy.reviews or element_id not in self.open_reviews
+        return self._declared(self.policy.steps.get(element_id)) and (
+            element_id not in self.policy.reviews or element_id not in self.open_reviews)
+
+    def started(self, actor):
+        """Whether the person may read who started the case (`actor`) and what they started it with."""
+        return self.reads_all or actor == self.user.username or self._declared(self.policy.start)
 
     def name(self, name):
         """Whether the person may read the case data under this name."""
         if self.reads_all:
             return True
-        readers = self.policy.data.get(name)
-        if self.user.role in DECLARED_ONLY:
-            return readers is not None and self.user.role in readers
-        if readers is not None and not self.roles & readers:
+        if not self._declared(self.policy.data.get(name)):
             return False
         reviews = [e for e, names in self.policy.reviews.items() if name in names]
         return not reviews or not (set(reviews) & self.open_reviews)
@@ -204,6 +211,8 @@ class Reader:
                 return dict(e, data=None)
         if action == "complete" and e["actor"] != self.user.username:
             return dict(e, data=self.data(data))
+        if action == "start" and not self.started(e["actor"]):
+            return dict(e, actor=None, data=None)
         if action == "start" and isinstance(data, dict) and isinstance(data.get("data"), dict):
             return dict(e, data=dict(data, data=self.data(data["data"])))
         return e

@@ -44,7 +44,7 @@ def submissions(instance, reader):
     start_form = engine.process_properties(instance.definition).get("startForm")
     started = AuditEvent.query.filter_by(instance_id=instance.id, action="start").first()
     data = reader.data((started.data or {}).get("data")) if start_form and started else None
-    if data:  # nothing of it readable (a complaint, to the provider answering it): not even who started it
+    if data and reader.started(started.actor):  # who complained is not the provider's (nor the owner's) to read
         definition = engine.package.library(instance.definition).form(start_form)
         shown.append((_shown(instance, definition.title, start_form, None, started.actor, started.at, data),
                       definition))
