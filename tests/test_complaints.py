@@ -1,6 +1,8 @@
 """Complaints about providers in the pool (Art. 8 (四)) through the HTTP API, as the demo users."""
 
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
 
 from selection import admit, complete, credit_code_of, run_timers, task_for
 from web import Session
@@ -9,6 +11,7 @@ from webapp.extensions import db
 from webapp.formkit.credit_code import check_digit
 from webapp.models import Complaint, PoolEntry
 
+ROOT = Path(__file__).resolve().parent.parent
 PROVIDER = "天津智造数字科技有限公司"  # applicant1's organisation
 
 
@@ -248,3 +251,16 @@ def test_verification_goes_on_when_the_answer_period_passes(app, as_user):
     assert task["context"]["answer_status"] == "lapsed"
     assert "被投诉服务商在答复期内未答复" in Session(app, "city").text(f"/tasks/{task['id']}")
     assert as_user("applicant1").get("/tasks").get_json() == []
+
+
+def test_organization_on_an_officials_task_is_refused_at_deploy(as_user):
+    """Whose inbox a task goes to is chosen only for an enterprise's task; on the city's it would do
+    nothing, and the lint says so before the version is deployed."""
+    diagram = (ROOT / "processes" / "complaint.bpmn").read_text(encoding="utf-8")
+    verify_form = '<spiffworkflow:property name="formKey" value="verify_complaint" />'
+    moved = diagram.replace(verify_form, verify_form + '\n<spiffworkflow:property name="organization" value="1" />')
+    owner = as_user("owner")
+    response = owner.client.post("/api/v1/process-definitions", headers=owner.headers,
+                                 content_type="multipart/form-data",
+                                 data={"bpmn": (BytesIO(moved.encode()), "complaint.bpmn")})
+    assert response.status_code == 422 and "organization" in str(response.get_json())

@@ -82,6 +82,7 @@ def lint_tasks(root, filename, library):
         elif roles.resolve(lane) is None:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 所在泳道 {lane!r} 不对应任何角色"))
         findings += _lint_countersign(task, filename) + _lint_take_back(task, filename)
+        findings += _lint_organization(task, filename, roles.resolve(lane) if lane else None)
         form = task.xpath("bpmn:extensionElements//spiff:property[@name='formKey']/@value", namespaces=NS)
         if not form:
             findings.append(Finding(filename, task, f"用户任务 {task_id} 没有 formKey"))
@@ -257,6 +258,15 @@ def _lint_take_back(task, filename):
     return [Finding(filename, node, f"拿回设置 takeBack 的值 {node.get('value')} 须为 True（允许）或 False（不允许）")
             for node in task.xpath("bpmn:extensionElements//spiff:property[@name='takeBack']", namespaces=NS)
             if (node.get("value") or "").strip() not in ("True", "False")]
+
+
+def _lint_organization(task, filename, role):
+    """`organization` says which enterprise's inbox a task goes to (runtime._organization): only an
+    enterprise's task has one to choose."""
+    return [Finding(filename, node, f"任务 {task.get('id')} 的 organization（办理单位）只对申报单位泳道中的任务有效，"
+                                    f"此任务由 {role or '—'} 办理，该设置不会生效")
+            for node in task.xpath("bpmn:extensionElements//spiff:property[@name='organization']", namespaces=NS)
+            if role != "applicant"]
 
 
 # Process properties that name a user task of the diagram (a page reads them instead of an element id).
