@@ -227,6 +227,11 @@ def test_the_provider_answers_without_learning_who_complained(app, as_user):
     assert "投诉人（仅核实人员可见）" in page and "022-23456789" in page
     assert '<span class="text-prewrap">系统已于6月上线，附验收单。</span>' in page  # typed text keeps its lines
     assert city.get(f"/attachments/{answer_file}").status_code == 200
+    finding = {"decision": "unfounded", "opinion": "经核实，系统已上线，投诉不属实。"}
+    complete(city, instance_id, "verify_complaint", finding)
+    told = pages.text(f"/tasks/{task['id']}")  # the provider learns the finding where it answered
+    assert "案件办理结果：投诉经核实不属实" in told and "经核实，系统已上线，投诉不属实。" in told
+    assert not any(secret in told for secret in COMPLAINANT)
 
     # The process owner runs the rules, not the cases; the complainant does not read the answer.
     for api in (owner, applicant2):

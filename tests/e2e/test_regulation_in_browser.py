@@ -390,6 +390,11 @@ def test_complaint_is_answered_by_the_provider_and_followed_by_receipt(app, as_u
     screenshot(city, "complaint-03-verify")
     submit(city)
 
+    provider.goto("/my")  # the provider learns the finding where it answered
+    provider.locator("#asked").get_by_role("link", name="答复投诉").click()
+    expect(provider.locator("#case-outcome")).to_contain_text("投诉经核实不属实")
+    expect(provider.locator("#case-outcome")).to_contain_text("系统已按合同上线并通过验收")
+
     visitor = new_page()
     visitor.goto("/complaints")
     visitor.fill("input[name=receipt]", receipt)
