@@ -5,11 +5,11 @@ from io import BytesIO
 from pathlib import Path
 
 from selection import admit, complete, credit_code_of, run_timers, task_for
-from web import Session
+from web import Session, csrf_token
 
 from webapp.extensions import db
 from webapp.formkit.credit_code import check_digit
-from webapp.models import Complaint, PoolEntry
+from webapp.models import Complaint, Notification, PoolEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER = "天津智造数字科技有限公司"  # applicant1's organisation
@@ -229,6 +229,13 @@ def test_the_provider_answers_without_learning_who_complained(app, as_user):
     assert city.get(f"/attachments/{answer_file}").status_code == 200
     finding = {"decision": "unfounded", "opinion": "经核实，系统已上线，投诉不属实。"}
     complete(city, instance_id, "verify_complaint", finding)
+    with app.app_context():
+        [notice] = Notification.query.filter_by(username="applicant1", kind="decision", instance_id=instance_id)
+        assert notice.task_id == task["id"] and "投诉经核实不属实" in notice.body
+        notice_id = notice.id
+    opened = pages.client.post(f"/notifications/{notice_id}/open",
+                               data={"csrf_token": csrf_token(pages.text("/notifications"))})
+    assert opened.headers["Location"].endswith(f"/tasks/{task['id']}")  # not to a case it does not follow
     told = pages.text(f"/tasks/{task['id']}")  # the provider learns the finding where it answered
     assert "案件办理结果：投诉经核实不属实" in told and "经核实，系统已上线，投诉不属实。" in told
     assert not any(secret in told for secret in COMPLAINANT)

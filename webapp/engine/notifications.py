@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..formkit.library import read_yaml
-from ..models import Notification, OutboxMessage, User
+from ..models import HumanTask, Notification, OutboxMessage, User
 from . import clock
 
 TEMPLATES = Path(__file__).with_name("notifications.yaml")
@@ -115,7 +115,16 @@ def tasks_arrived(instance, new_rows, completed_before, actor):
 
 
 def case_decided(instance, outcome_label):
+    """The case's own organisation hears how it ended, and so does any other organisation that did a step
+    of it (a provider that answered a complaint), its notice pointing at that task (it does not follow
+    the case itself)."""
     notify(case_parties(instance), "decision", instance, outcome=outcome_label or "")
+    asked = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.role == "applicant", HumanTask.state == "completed",
+        HumanTask.organization_id.is_distinct_from(instance.organization_id)).order_by(HumanTask.id)).all()
+    for org_id, task in {t.organization_id: t for t in asked}.items():  # each organisation's latest task
+        people = db.session.execute(select(*_PEOPLE).where(User.organization_id == org_id, User.active.is_(True)))
+        _write(people.all(), "decision", instance, task, {"outcome": outcome_label or ""})
 
 
 def unread_count(username):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from .. import engine, paging, people
+from .. import engine, paging, people, scope
 from ..extensions import db
 from ..models import HumanTask, User
 
@@ -112,12 +112,13 @@ def notifications():
 @bp.post("/notifications/<int:notification_id>/open")
 @login_required
 def open_notification(notification_id):
-    """Mark it read and go to what it is about: the task when it is still open to the reader, else the case."""
+    """Mark it read and go to what it is about: the task when it is still open to the reader (or when the
+    reader does not follow its case: a provider's answer to a complaint), else the case."""
     item = engine.notifications.of_user(current_user.username).filter_by(id=notification_id).first_or_404()
     engine.notifications.mark_read(current_user.username, item.id)
     db.session.commit()
     task = db.session.get(HumanTask, item.task_id) if item.task_id else None
-    if task is not None and task.state == "open":
+    if task is not None and (task.state == "open" or not scope.can_see_instance(current_user, task.instance)):
         return redirect(url_for("cases.handle", task_id=task.id))
     if item.instance_id:
         return redirect(url_for("cases.case", instance_id=item.instance_id))
