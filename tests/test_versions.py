@@ -409,3 +409,12 @@ def test_an_attribute_written_out_at_its_bpmn_default_is_no_change():
     relaxed = SELECTION.replace('attachedToRef="district_review" cancelActivity="true"',
                                 'attachedToRef="district_review" cancelActivity="false"')
     assert bpmn_elements(relaxed)["withdraw_in_review"] != bpmn_elements(SELECTION)["withdraw_in_review"]
+
+
+def test_who_deployed_each_version_is_named_as_the_record_names_people(app, as_user):
+    """部署人 by office and name, as the 流转记录 names people: the seed deployed by the command line, v2 by
+    the process owner — never their login names."""
+    deploy(as_user("owner"), v2_renamed_and_added())
+    page = Session(app, "owner").text("/versions/provider_selection/")
+    deployers = dict(re.findall(r'<tr data-version="(\d+)">.*?<td>[^<]*</td><td>([^<]*)</td>', page, re.S))
+    assert deployers == {"1": "系统（命令行部署）", "2": "流程管理员"}

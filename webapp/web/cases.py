@@ -306,7 +306,8 @@ def run_step(step):
 @login_required
 def handle(task_id):
     task = engine.visible_task(task_id, current_user)
-    if task.state != "open" and scope.can_see_instance(current_user, task.instance):
+    follows = scope.can_see_instance(current_user, task.instance)
+    if task.state != "open" and follows:
         flash(_("该任务已办结"), "info")
         return redirect(url_for("cases.case", instance_id=task.instance_id))
     # a closed task on a case one does not follow (a provider's answer to a complaint): shown read-only
@@ -359,7 +360,7 @@ def handle(task_id):
                            draft=engine.task_drafts.of(task, current_user.username) if actionable else None,
                            now=utcnow(), draws=actionable and engine.experts.FIELD in definition.field_names(),
                            errors=errors, actionable=actionable, submitted=submitted, votes=votes,
-                           follows=scope.can_see_instance(current_user, instance),
+                           follows=follows,
                            decision_label=_decision_labels([task]),
                            context=reader.data(engine.task_context(task)),
                            files=attachment_names(_ids_in(submitted) + current_ids))
